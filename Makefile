@@ -1,0 +1,82 @@
+# The two commands: `make book` (the published book) and `make test` (what CI runs).
+# Both create the environment in .venv when it is missing and reuse it after.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHAPTERS := $(sort $(basename $(notdir $(wildcard book/params/full/*.yaml))))
+COM := $(wildcard com/*.py)
+PAGES := $(wildcard book/*.md)
+BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: all book test unit smoke nbval smoke-book regenerate notebooks env clean help
+all: book
+
+help:
+	@echo "make book        full-scale execution of every chapter, then _build/html"
+	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
+	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
+	@echo "chapters: $(CHAPTERS)"
+
+env: $(STAMP)
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
+	touch $@
+
+# the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth)
+notebooks: $(CHAPTERS:%=book/%.ipynb)
+book/%.ipynb: book/%.py | $(STAMP)
+	$(BIN)/jupytext --quiet --to ipynb $< --output $@
+
+# execute a chapter with one parameter set; written to a temporary file and moved
+# into place only on success, so an interrupted run is redone, never half-kept
+define execute
+_build/executed/$(1)/%.ipynb: book/%.ipynb book/params/$(1)/%.yaml $(COM) | $(STAMP)
+	@mkdir -p $$(@D)
+	$(2) $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
+	    -f book/params/$(1)/$$*.yaml $$< $$@.part.ipynb
+	mv $$@.part.ipynb $$@
+endef
+$(eval $(call execute,full,COM_PROGRESS=1))
+$(eval $(call execute,smoke,COM_CACHE=off COM_PROGRESS=0))
+
+# build a book from executed notebooks, without executing anything again
+define build
+	rm -rf $(1)/src && mkdir -p $(1)/src/book
+	cp $(filter-out $(PAGES),$(BOOK_FILES)) $(1)/src/
+	cp $(PAGES) $(1)/src/book/
+	cp $(CHAPTERS:%=_build/executed/$(2)/%.ipynb) $(1)/src/book/
+	$(BIN)/jupyter-book build $(1)/src --path-output $(3) $(JB_FLAGS)
+endef
+
+book: $(CHAPTERS:%=_build/executed/full/%.ipynb) $(BOOK_FILES) | $(STAMP)
+	$(call build,_build/full,full,.)
+	@echo "book: $(CURDIR)/_build/html/index.html"
+
+unit: | $(STAMP)
+	$(BIN)/python -m pytest -q tests --ignore=tests/notebooks
+
+smoke: $(CHAPTERS:%=_build/executed/smoke/%.ipynb)
+
+nbval: | $(STAMP)
+	COM_CACHE=off COM_PROGRESS=0 $(BIN)/python -m pytest -q -p no:randomly --nbval \
+	    --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests/notebooks
+
+smoke-book: smoke | $(STAMP)
+	$(call build,_build/smoke,smoke,_build/smoke)
+
+test: unit smoke nbval smoke-book
+
+regenerate: smoke
+	mkdir -p tests/notebooks
+	cp $(CHAPTERS:%=_build/executed/smoke/%.ipynb) tests/notebooks/
+
+clean:
+	rm -rf _build $(CHAPTERS:%=book/%.ipynb)

@@ -1,0 +1,77 @@
+"""One plotting style for the whole book.
+
+Seaborn's colour-blind-safe palette, sizes that read at the book's text width
+(about 7 inches), and helpers that refuse a figure without axis labels.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+WIDTH = 7.0   # inches: the book's text column
+HEIGHT = 3.2
+
+PALETTE = "colorblind"
+
+
+def use_style() -> None:
+    """Apply the book's style; every chapter calls this once."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.9)
+    plt.rcParams.update({
+        "figure.figsize": (WIDTH, HEIGHT),
+        "figure.dpi": 110,
+        "savefig.dpi": 110,
+        "savefig.bbox": "tight",
+        "axes.titlesize": "medium",
+        "legend.fontsize": "small",
+        "legend.frameon": False,
+        "lines.linewidth": 1.6,
+    })
+
+
+def colors(n: int) -> list:
+    """``n`` colours from the palette (cycled past its ten)."""
+    base = sns.color_palette(PALETTE)
+    return [base[i % len(base)] for i in range(n)]
+
+
+def sequential(n: int) -> list:
+    """``n`` ordered colours for a swept parameter (e.g. widths)."""
+    return sns.color_palette("viridis", n)
+
+
+def subplots(ncols: int = 1, nrows: int = 1, height: float = HEIGHT, **kw):
+    """A figure of ``nrows x ncols`` panels at the book's width."""
+    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, height * nrows),
+                             squeeze=False, constrained_layout=True, **kw)
+    return fig, axes.ravel()
+
+
+def label(ax, xlabel: str, ylabel: str, title: str | None = None, legend: bool = True,
+          **legend_kw) -> None:
+    """Label both axes (units in the label text), and add a legend if any."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(**legend_kw)
+
+
+def finish(fig):
+    """Check every panel is labelled and close the figure: it is shown once, where
+    the prose places it with glue, not again at the end of its cell."""
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            continue
+        if not (ax.get_xlabel() and ax.get_ylabel()):
+            raise ValueError(f"figure panel {ax.get_title()!r} lacks an axis label")
+    plt.close(fig)
+    return fig
+
+
+def loglog_fit_line(ax, x, slope: float, intercept: float, **kw):
+    """Draw ``exp(intercept) * x**slope`` on log-log axes."""
+    x = np.asarray(x, dtype=float)
+    ax.plot(x, np.exp(intercept) * x ** slope, **{"ls": "--", "lw": 1.0, **kw})

@@ -1,0 +1,111 @@
+"""What a chapter reports: its claims with verdicts, and glued numbers.
+
+Every chapter records the papers' claims through one :class:`Claims` object.
+``finish()`` shows the table of claims and verdicts, glues the mapping
+``claim id -> reproduced`` as ``claims`` for the book, and, under ``strict``,
+raises if any claim that was expected to hold did not.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class ClaimNotReproduced(AssertionError):
+    """A claim that the chapter expects to hold did not reproduce."""
+
+
+def plain(value):
+    """Turn numpy/torch scalars into plain Python numbers.
+
+    myst-nb formats glued numbers from their text form; ``np.float64(0.5)``
+    would not parse as a number, ``0.5`` does.
+    """
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def glue(name: str, value, display: bool = False) -> None:
+    """Glue a value (numbers made plain) or a figure for the prose to use.
+
+    Returns nothing, so a glue on a cell's last line shows nothing twice."""
+    from myst_nb import glue as _glue
+    _glue(name, plain(value), display=display)
+
+
+@dataclass
+class Claim:
+    id: str
+    statement: str
+    passed: bool
+    evidence: str
+    expected_failure: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.expected_failure is None:
+            return "reproduced" if self.passed else "NOT reproduced"
+        return ("reproduced (was expected to fail)" if self.passed
+                else "not reproduced (expected)")
+
+    @property
+    def unexpected_failure(self) -> bool:
+        return not self.passed and self.expected_failure is None
+
+
+class Claims:
+    """The claims of one chapter, checked in order and tabulated at the end."""
+
+    def __init__(self, strict: bool = True):
+        self.strict = strict
+        self.items: list[Claim] = []
+
+    def check(self, id: str, statement: str, passed, evidence: str,
+              expected_failure: str | None = None) -> bool:
+        """Record one claim. ``evidence`` is the measured numbers, in words.
+
+        ``expected_failure`` is the reason a claim honestly does not reproduce;
+        such a claim is shown as expected and never raises.
+        """
+        if any(c.id == id for c in self.items):
+            raise ValueError(f"claim id {id!r} recorded twice")
+        claim = Claim(id, statement, bool(passed), evidence, expected_failure)
+        self.items.append(claim)
+        print(f"[{claim.verdict}] {id}: {evidence}")
+        return claim.passed
+
+    def table(self):
+        import pandas as pd
+        return pd.DataFrame(
+            [(c.id, c.statement, c.evidence, c.verdict) for c in self.items],
+            columns=["claim", "statement", "measured", "verdict"],
+        ).set_index("claim")
+
+    def as_dict(self) -> dict[str, bool]:
+        return {c.id: c.passed for c in self.items}
+
+    def finish(self):
+        """Show the table, glue ``claims``, and raise under strict on failure."""
+        from IPython.display import display
+        if not self.items:
+            raise ValueError("a chapter must check at least one claim")
+        table = self.table()
+        display(table)
+        glue("claims", self.as_dict())
+        glue("claims_table", table)
+        failed = [c.id for c in self.items if c.unexpected_failure]
+        if failed and self.strict:
+            raise ClaimNotReproduced(
+                f"claims not reproduced: {failed} (run with strict=False to see the rest)")
+        return table

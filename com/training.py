@@ -1,0 +1,129 @@
+"""Training many small models at once: full-batch gradient descent or Adam.
+
+Models are batched along a leading axis (seeds, widths, targets), their losses
+summed: the models share no parameters, so each one's gradient is its own.
+Training is checkpointed when asked, so an interrupted run resumes where it stopped.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from tqdm.auto import tqdm
+
+from . import models
+
+
+def progress_enabled() -> bool:
+    """Progress bars unless COM_PROGRESS=0 (set by the regression tests, whose
+    comparisons must not see bars that redraw a timing-dependent number of times)."""
+    return os.environ.get("COM_PROGRESS", "1") != "0"
+
+
+@dataclass
+class DiagonalRNN:
+    """Continuous-time diagonal linear RNN: rhohat(t) = sum_i c_i e^{-w_i t}, w = f(raw).
+
+    raw, coeffs: (S, m) for S models of width m; ``rate`` maps raw parameters to
+    positive decay rates (a parameterisation, see com.parameterisations).
+    """
+    raw: torch.Tensor
+    coeffs: torch.Tensor
+    rate: Callable[[torch.Tensor], torch.Tensor] = torch.exp
+
+    def rates(self) -> torch.Tensor:
+        return self.rate(self.raw)
+
+    def kernel(self, t: torch.Tensor) -> torch.Tensor:
+        return models.diagonal_kernel(t, self.rates(), self.coeffs)   # (S, T)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.raw, self.coeffs]
+
+
+def init_diagonal(n_models: int, m: int, seed: int, rates=(0.5, 2.0), coeff_scale: float = 0.0,
+                  rate=torch.exp, inverse=torch.log) -> DiagonalRNN:
+    """Rates uniform in ``rates``, coefficients N(0, coeff_scale^2) (zero by default).
+
+    ``inverse`` maps the initial rates back to raw parameters of ``rate``.  -> (n_models, m)
+    """
+    g = torch.Generator().manual_seed(seed)
+    w0 = torch.empty(n_models, m, dtype=torch.float64).uniform_(*rates, generator=g)
+    c0 = coeff_scale * torch.randn(n_models, m, dtype=torch.float64, generator=g)
+    return DiagonalRNN(inverse(w0).requires_grad_(), c0.requires_grad_(), rate)
+
+
+def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int,
+          lr: float, method: str = "adam", record_every: int = 1, desc: str = "training",
+          checkpoint: Path | None = None, progress: bool | None = None) -> torch.Tensor:
+    """Minimise the batched loss ``loss_fn() -> (S,)`` for ``steps`` steps.
+
+    Returns the loss history, (steps // record_every, S). With ``checkpoint``,
+    parameters, optimiser state and history are saved every 10% of the run and
+    on interrupt, and a rerun resumes from them.
+    """
+    if method not in ("adam", "gd"):
+        raise ValueError(f"parameter 'method' must be 'adam' or 'gd'; got {method!r}")
+    opt = (torch.optim.Adam(params, lr=lr) if method == "adam"
+           else torch.optim.SGD(params, lr=lr))
+    history: list[torch.Tensor] = []
+    start = 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        state = torch.load(checkpoint, weights_only=False)
+        with torch.no_grad():
+            for p, saved in zip(params, state["params"]):
+                p.copy_(saved)
+        opt.load_state_dict(state["opt"])
+        history, start = state["history"], state["step"]
+
+    def save(step):
+        if checkpoint is None:
+            return
+        Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(checkpoint).with_suffix(".tmp")
+        torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
+                    "history": history, "step": step}, tmp)
+        tmp.replace(checkpoint)
+
+    if progress is None:
+        progress = progress_enabled()
+    every = max(1, steps // 10)
+    step = start
+    try:
+        for step in tqdm(range(start, steps), desc=desc, disable=not progress,
+                         initial=start, total=steps, mininterval=1.0):
+            loss = loss_fn()                                            # (S,)
+            if step % record_every == 0:
+                history.append(loss.detach().clone())
+            opt.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            opt.step()
+            if (step + 1) % every == 0:
+                save(step + 1)
+    except KeyboardInterrupt:
+        del history[(step + record_every - 1) // record_every:]   # drop the unfinished step
+        save(step)
+        raise
+    return torch.stack(history) if history else torch.empty(0)
+
+
+def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m: int,
+                 n_models: int, steps: int, lr: float, seed: int, rates=(0.5, 2.0),
+                 desc: str = "") -> dict[str, torch.Tensor]:
+    """Train ``n_models`` diagonal linear RNNs of width m on the white-noise loss
+    sum_s weights_s (rho_s - rhohat_s)^2 with Adam, rates w = e^raw.
+
+    Returns final ``loss`` (n_models,), ``rates`` (n_models, m), ``coeffs`` and the
+    loss ``history`` (steps, n_models).
+    """
+    from .loss import white_noise_loss
+    model = init_diagonal(n_models, m, seed, rates=rates)
+    history = train(model.parameters(), lambda: white_noise_loss(target, model.kernel(t), weights),
+                    steps, lr, method="adam", desc=desc or f"m={m}")
+    with torch.no_grad():
+        final = white_noise_loss(target, model.kernel(t), weights)
+    return {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach(),
+            "history": history}
