@@ -363,4 +363,4 @@ claims.check("rates-to-zero",
              "smallest trained rate -> 0 with m for polynomial memory only",
              pol_last <= 0.5 * pol_first and exp_floor >= 0.5,
              f"polynomial: {pol_first:.3g} -> {pol_last:.3g}; exponential: min {exp_floor:.3g}")
-claims.finish();
+claims.finish()

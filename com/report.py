@@ -95,8 +95,9 @@ class Claims:
     def as_dict(self) -> dict[str, bool]:
         return {c.id: c.passed for c in self.items}
 
-    def finish(self):
-        """Show the table, glue ``claims``, and raise under strict on failure."""
+    def finish(self) -> None:
+        """Show the table, glue ``claims``, and raise under strict on failure.
+        Returns nothing, so the table is shown once even as a cell's last line."""
         from IPython.display import display
         if not self.items:
             raise ValueError("a chapter must check at least one claim")
@@ -108,4 +109,3 @@ class Claims:
         if failed and self.strict:
             raise ClaimNotReproduced(
                 f"claims not reproduced: {failed} (run with strict=False to see the rest)")
-        return table

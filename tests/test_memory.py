@@ -1,0 +1,44 @@
+import math
+
+import pytest
+import torch
+
+from com import memory
+from com.validation import ParameterError
+
+
+def test_kernels_at_known_points():
+    t = torch.tensor([0.0, 1.0, 3.0])
+    assert torch.allclose(memory.exponential(t, 2.0), torch.exp(-2 * t))
+    assert torch.allclose(memory.exponential_mixture(t, 1.0), torch.exp(-t) / (1 + t))
+    assert torch.allclose(memory.polynomial(t, 0.5), (1 + t) ** -1.5)
+    assert memory.bump(torch.tensor([4.0]), t0=4.0).item() == 1.0
+    # Ai(0) = 3^{-2/3} / Gamma(2/3)
+    ai0 = 3 ** (-2 / 3) / math.gamma(2 / 3)
+    assert memory.airy(torch.tensor([6.0]), t0=6.0).item() == pytest.approx(ai0, rel=1e-12)
+
+
+def test_polynomial_tail_matches_quadrature():
+    t = torch.logspace(torch.log10(torch.tensor(50.0)).item(), 6, 200_001)
+    num = torch.trapezoid(memory.polynomial(t, 0.5), t) + memory.polynomial_tail(1e6, 0.5)
+    assert num.item() == pytest.approx(memory.polynomial_tail(50.0, 0.5), rel=1e-6)
+
+
+def test_target_rejects_unknown_kind():
+    with pytest.raises(ParameterError, match="memory kind"):
+        memory.target("gaussian", torch.zeros(3), 1.0)
+    assert torch.equal(memory.target("polynomial", torch.ones(2), 1.0), torch.full((2,), 0.25))
+
+
+def test_memory_function_of_linear_response_is_abs_kernel():
+    # y_t = sum_{s<=t} rho_s x for a held input x: differences recover |rho_{t+1}|
+    rho = torch.tensor([1.0, -0.5, 0.25, -0.125])
+    mags = torch.tensor([0.5, 2.0])
+    outputs = mags[:, None] * torch.cumsum(rho, 0)            # (X, T)
+    m = memory.memory_function(outputs, mags)
+    assert torch.allclose(m, rho[1:].abs())
+
+
+def test_decay_rate_recovers_exponent():
+    t = torch.linspace(0, 10, 101)
+    assert memory.decay_rate(t, 3 * torch.exp(-0.7 * t)) == pytest.approx(0.7, rel=1e-10)

@@ -1,0 +1,47 @@
+import torch
+
+from com import models
+
+
+def test_diagonal_kernel_batched():
+    t = torch.linspace(0, 5, 11)
+    rates = torch.tensor([[1.0, 2.0], [0.5, 3.0]])
+    coeffs = torch.tensor([[1.0, -1.0], [2.0, 0.5]])
+    K = models.diagonal_kernel(t, rates, coeffs)
+    assert K.shape == (2, 11)
+    assert torch.allclose(K[1], 2 * torch.exp(-0.5 * t) + 0.5 * torch.exp(-3 * t))
+
+
+def test_discrete_kernels_agree_with_recurrence():
+    g = torch.Generator().manual_seed(0)
+    m, T = 5, 37
+    A = 0.3 * torch.randn(m, m, generator=g)
+    B, c = torch.randn(m, generator=g), torch.randn(m, generator=g)
+    h, Ks = B.clone(), []
+    for _ in range(T):                                         # reference: explicit powers
+        Ks.append(c @ h)
+        h = A @ h
+    assert torch.allclose(models.dense_kernel(A, B, c, T), torch.stack(Ks), atol=1e-12)
+    lam = torch.rand(m, generator=g)
+    assert torch.allclose(models.discrete_diagonal_kernel(lam, c, T),
+                          models.dense_kernel(torch.diag(lam), torch.ones(m), c, T), atol=1e-12)
+
+
+def test_continuous_dense_matches_diagonal():
+    rates = torch.tensor([0.5, 1.5, 4.0])
+    c = torch.tensor([1.0, -2.0, 0.5])
+    dt, T = 0.1, 50
+    K = models.continuous_dense_kernel(-torch.diag(rates), torch.ones(3), c, T, dt)
+    assert torch.allclose(K, models.diagonal_kernel(dt * torch.arange(T), rates, c), atol=1e-12)
+
+
+def test_convolve_is_causal_and_exact():
+    g = torch.Generator().manual_seed(1)
+    K, x = torch.randn(20, generator=g), torch.randn(3, 20, generator=g)
+    y = models.convolve(K, x)
+    ref = torch.stack([torch.stack([(K[: t + 1] * x[n, : t + 1].flip(0)).sum() for t in range(20)])
+                       for n in range(3)])
+    assert torch.allclose(y, ref, atol=1e-12)
+    x2 = x.clone()
+    x2[:, 10:] += 1.0                                          # the future does not change the past
+    assert torch.allclose(models.convolve(K, x2)[:, :10], y[:, :10], atol=1e-12)

@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+import torch
+
+from com.report import ClaimNotReproduced, Claims, plain
+
+
+def test_plain_numbers():
+    assert plain(np.float64(0.5)) == 0.5 and type(plain(np.float64(0.5))) is float
+    assert type(plain(np.int64(3))) is int
+    assert type(plain(torch.tensor(2.0))) is float
+    assert plain(np.bool_(True)) is True
+    assert plain({"a": np.float32(1.0)}) == {"a": 1.0}
+
+
+def test_verdicts():
+    c = Claims(strict=True)
+    c.check("a", "holds", True, "x")
+    c.check("b", "known gap", False, "y", expected_failure="reason")
+    c.check("c", "surprise", True, "z", expected_failure="reason")
+    assert c.as_dict() == {"a": True, "b": False, "c": True}
+    assert list(c.table()["verdict"]) == [
+        "reproduced", "not reproduced (expected)", "reproduced (was expected to fail)"]
+
+
+def test_duplicate_id_rejected():
+    c = Claims()
+    c.check("a", "s", True, "e")
+    with pytest.raises(ValueError, match="twice"):
+        c.check("a", "s", True, "e")
+
+
+def test_finish_raises_only_under_strict(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("com.report.glue", lambda k, v, display=False: glued.__setitem__(k, v))
+    lax = Claims(strict=False)
+    lax.check("a", "fails", False, "e")
+    lax.finish()
+    assert glued["claims"] == {"a": False}
+    strict = Claims(strict=True)
+    strict.check("a", "fails", False, "e")
+    with pytest.raises(ClaimNotReproduced, match="'a'"):
+        strict.finish()
+
+
+def test_expected_failure_does_not_raise(monkeypatch):
+    monkeypatch.setattr("com.report.glue", lambda *a, **k: None)
+    c = Claims(strict=True)
+    c.check("a", "known gap", False, "e", expected_failure="why")
+    c.finish()
+
+
+def test_no_claims_is_an_error():
+    with pytest.raises(ValueError, match="at least one claim"):
+        Claims().finish()

@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+from com import loss, training
+
+
+def test_init_is_seeded_and_in_range():
+    a = training.init_diagonal(3, 4, seed=5, rates=(0.5, 2.0))
+    b = training.init_diagonal(3, 4, seed=5, rates=(0.5, 2.0))
+    assert torch.equal(a.raw, b.raw)
+    assert a.rates().min() >= 0.5 and a.rates().max() <= 2.0
+    assert a.coeffs.abs().sum() == 0
+
+
+def test_gd_on_quadratic_matches_closed_form():
+    x = torch.zeros(2, requires_grad=True)
+    target = torch.tensor([1.0, -3.0])
+    hist = training.train([x], lambda: (x - target) ** 2, steps=50, lr=0.1, method="gd")
+    assert hist.shape == (50, 2)
+    # x_k = target (1 - 0.8^k)
+    assert torch.allclose(x.detach(), target * (1 - 0.8 ** 50))
+
+
+def test_bad_method_named():
+    with pytest.raises(ValueError, match="parameter 'method'"):
+        training.train([torch.zeros(1, requires_grad=True)], lambda: torch.zeros(1), 1, 0.1, "lbfgs")
+
+
+def test_checkpoint_resume_equals_uninterrupted(tmp_path):
+    target = torch.tensor([2.0])
+
+    def run(steps, ckpt):
+        x = torch.zeros(1, requires_grad=True)
+        h = training.train([x], lambda: (x - target) ** 2, steps, 0.05, "adam", checkpoint=ckpt)
+        return x.detach(), h
+
+    full_x, full_h = run(40, None)
+    ckpt = tmp_path / "run.pt"
+    run(20, ckpt)                                              # stops half-way (as if interrupted)
+    state = torch.load(ckpt, weights_only=False)
+    assert state["step"] == 20
+    # a longer rerun resumes from step 20 with the saved optimiser state
+    x = torch.zeros(1, requires_grad=True)
+    h = training.train([x], lambda: (x - target) ** 2, 40, 0.05, "adam", checkpoint=ckpt)
+    assert torch.allclose(x.detach(), full_x) and torch.allclose(h, full_h)
+
+
+def test_fit_diagonal_reduces_loss():
+    t = torch.linspace(0, 20, 401)
+    rho = torch.exp(-0.7 * t) + 0.5 * torch.exp(-2.0 * t)
+    w = loss.quadrature_weights(t)
+    out = training.fit_diagonal(t, rho, w, m=2, n_models=2, steps=600, lr=0.05, seed=0)
+    assert out["history"].shape == (600, 2)
+    assert torch.all(out["loss"] < 1e-2 * out["history"][0])
