@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bars: tqdm.auto warns on stderr without ipywidgets
 
 from . import models
 
