@@ -61,3 +61,47 @@ def convolve(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     n = 2 * T                                                  # zero-pad: no wrap-around
     y = torch.fft.irfft(torch.fft.rfft(kernel, n) * torch.fft.rfft(x, n), n)
     return y[..., :T]
+
+
+# --- Nonlinear residual RNNs, many models in one tensor program (wang2024inverse) ---
+
+ACTIVATIONS = {
+    "linear": lambda z: z,
+    "tanh": torch.tanh,
+    "hardtanh": torch.nn.functional.hardtanh,
+}
+
+
+def activation(sigma: str):
+    """The activation named ``sigma``; every one has sigma(0) = 0, so zero-padded
+    units of a narrower model stay at h = 0 and change nothing."""
+    if sigma not in ACTIVATIONS:
+        raise ValueError(f"activation 'sigma' must be one of {sorted(ACTIVATIONS)}; got {sigma!r}")
+    return ACTIVATIONS[sigma]
+
+
+def residual_rnn(params: dict, x: torch.Tensor, sigma: str, dt: float) -> torch.Tensor:
+    """n residual (forward-Euler) RNNs at once:
+
+        h_0 = 0,  h_{k+1} = h_k + dt * sigma(W h_k + U x_k + b),  y_k = c^T h_k.
+
+    params: W (n, m, m), U (n, m, d), b (n, m), c (n, m); models of smaller width are
+            zero-padded to m.  x: (N, T, d) shared by all models, or (n, N, T, d).
+    returns y: (n, N, T).  The loop over time is inherent; the models share it.
+    """
+    act = activation(sigma)
+    W, U, b, c = params["W"], params["U"], params["b"], params["c"]
+    n, m = c.shape
+    if x.dim() == 3:
+        drive = torch.einsum("nmd,btd->nbtm", U, x)            # (n, N, T, m) U x_k
+    else:
+        drive = torch.einsum("nmd,nbtd->nbtm", U, x)
+    drive = drive + b[:, None, None, :]
+    N, T = drive.shape[1], drive.shape[2]
+    h = drive.new_zeros(n, N, m)                               # (n, N, m)
+    Wt = W.transpose(-1, -2)                                   # h W^T = (W h)^T row-wise
+    ys = []
+    for k in range(T):
+        ys.append(torch.einsum("nbm,nm->nb", h, c))            # y_k = c^T h_k, (n, N)
+        h = h + dt * act(torch.bmm(h, Wt) + drive[:, :, k])
+    return torch.stack(ys, dim=-1)                             # (n, N, T)
