@@ -105,3 +105,72 @@ def residual_rnn(params: dict, x: torch.Tensor, sigma: str, dt: float) -> torch.
         ys.append(torch.einsum("nbm,nm->nb", h, c))            # y_k = c^T h_k, (n, N)
         h = h + dt * act(torch.bmm(h, Wt) + drive[:, :, k])
     return torch.stack(ys, dim=-1)                             # (n, N, T)
+
+
+# --- Families with a parameterised recurrence (wang2023stablessm, wang2023statespace) ---
+# Eigenvalues lam = f(w) come from com.parameterisations. Input weights are normalised
+# so that a stable mode's kernel has L1 mass |c_i| whatever its eigenvalue (|lam| in
+# continuous time, 1 - lam in discrete time, as the LRU's gamma normalisation does in L2):
+# a mode near the edge of stability then costs no larger weights.
+
+_MAX_EXPONENT = 700.0   # a perturbed unstable mode grows huge but stays finite
+
+
+def normalised_diagonal_kernel(t: torch.Tensor, lam: torch.Tensor,
+                               coeffs: torch.Tensor) -> torch.Tensor:
+    """Continuous diagonal RNN rhohat(t) = sum_i c_i |lam_i| e^{lam_i t}.
+
+    t: (T,);  lam (eigenvalues, < 0 when stable), coeffs: (..., m)  ->  (..., T)
+    """
+    growth = torch.exp(torch.clamp(lam[..., :, None] * t, max=_MAX_EXPONENT))   # (..., m, T)
+    return torch.einsum("...m,...mt->...t", coeffs * lam.abs(), growth)
+
+
+def signed_powers(lam: torch.Tensor, T: int) -> torch.Tensor:
+    """lam^s for s = 0..T-1 and lam of any sign, as sign^s exp(s log|lam|).  (..., m) -> (..., m, T)"""
+    s = torch.arange(T, dtype=lam.dtype)
+    logmag = torch.clamp(s * torch.log(lam.abs().clamp_min(1e-300))[..., None], max=_MAX_EXPONENT)
+    sign = torch.where(lam[..., None] < 0, 1.0 - 2.0 * (s % 2), torch.ones_like(s))
+    return sign * torch.exp(logmag)
+
+
+def normalised_discrete_kernel(lam: torch.Tensor, coeffs: torch.Tensor, T: int) -> torch.Tensor:
+    """Discrete diagonal (LRU-style) recurrence h_{k+1} = lam h_k + (1 - lam) x_k:
+    K_s = sum_i c_i (1 - lam_i) lam_i^s.   lam, coeffs: (..., m)  ->  (..., T)"""
+    return torch.einsum("...m,...mt->...t", coeffs * (1 - lam), signed_powers(lam, T))
+
+
+def orthogonal(S: torch.Tensor) -> torch.Tensor:
+    """Q = exp(S - S^T): orthogonal for every raw S.  (..., m, m) -> (..., m, m)"""
+    return torch.linalg.matrix_exp(S - S.transpose(-1, -2))
+
+
+def vanilla_kernel(A: torch.Tensor, b: torch.Tensor, c: torch.Tensor, T: int) -> torch.Tensor:
+    """Dense RNN h_{k+1} = A h_k + (I - A) b x_k, y = c^T h:  K_s = c^T A^s (I - A) b.
+
+    A: (..., m, m);  b, c: (..., m)  ->  (..., T).  The DC gain sum_s K_s is c^T b.
+    """
+    B = b - (A @ b[..., None])[..., 0]                           # (..., m)  (I - A) b
+    return dense_kernel(A, B, c, T)
+
+
+def layerwise_ssm(x: torch.Tensor, lams: list[torch.Tensor], b: torch.Tensor,
+                  mixes: list[torch.Tensor], c: torch.Tensor, sigma=torch.tanh) -> torch.Tensor:
+    """SSM with layer-wise nonlinearity (wang2023statespace), L layers of width m:
+
+        z^0 = b x;   h^l_i = sum_s (1 - lam^l_i)(lam^l_i)^s u^l_{i, t-s},  z^l = sigma(h^l),
+        u^1 = z^0,   u^l = M^l z^{l-1} (l >= 2);   y = c^T z^L.
+
+    Each layer is a linear recurrence, run as an FFT convolution: no loop over time.
+    x: (..., N, T) inputs;  lams: L tensors (..., m);  b, c: (..., m);
+    mixes: L-1 tensors (..., m, m)  ->  y: (..., N, T)
+    """
+    T = x.shape[-1]
+    u = b[..., None, :, None] * x[..., :, None, :]                # (..., N, m, T)
+    z = u
+    for layer, lam in enumerate(lams):
+        if layer > 0:
+            u = torch.einsum("...ij,...njt->...nit", mixes[layer - 1], z)
+        K = (1 - lam)[..., None] * signed_powers(lam, T)           # (..., m, T)
+        z = sigma(convolve(K[..., None, :, :], u))                 # (..., N, m, T)
+    return torch.einsum("...i,...nit->...nt", c, z)
