@@ -15,12 +15,13 @@ PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test unit smoke nbval smoke-book regenerate notebooks env clean help
+.PHONY: all book test unit smoke nbval smoke-book regenerate notebooks env clean help bench
 all: book
 
 help:
 	@echo "make book        full-scale execution of every chapter, then _build/html"
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
+	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
 	@echo "chapters: $(CHAPTERS)"
 
@@ -77,6 +78,11 @@ test: unit smoke nbval smoke-book
 regenerate: smoke
 	mkdir -p tests/notebooks
 	cp $(CHAPTERS:%=_build/executed/smoke/%.ipynb) tests/notebooks/
+
+# timings: the authors' time-loop approach against com (asserting both agree), then
+# make book at full scale in a clean clone; writes _build/bench.json and _build/bench.md
+bench: | $(STAMP)
+	$(BIN)/python -m benchmarks --book
 
 clean:
 	rm -rf _build $(CHAPTERS:%=book/%.ipynb)

@@ -1,0 +1,80 @@
+"""python -m benchmarks [--quick] [--book] [--only 1,2,3] [--threads 1,2] [--out _build]
+
+Times the authors' time-loop approach against com on the same workloads, asserts
+that both compute the same result, and writes <out>/bench.json and <out>/bench.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from . import ROOT_DIR, Pending, machine
+from . import THREADS as _threads
+
+WORKLOADS = {"1": "linear_epoch", "2": "perturbation", "3": "batched_step", "4": "book"}
+
+
+def table(rows: list[dict], info: dict) -> str:
+    lines = [f"Measured on {info['nproc']} cores, {info['cpu']}, torch {info['torch']}, "
+             f"threads tried {info['threads']}, load average at start "
+             f"{info['load_average_1min']:.2f}, at end {info['load_average_end']:.2f}.", "",
+             "| workload | time-loop baseline | com | speedup | notes |", "|---|---|---|---|---|"]
+    for r in rows:
+        b = "-" if r["baseline_s"] is None else f"{r['baseline_s']:.3g} s"
+        c = "-" if r["com_s"] is None else f"{r['com_s']:.3g} s"
+        sp = "-" if r["speedup"] is None else f"{r['speedup']:.3g}x"
+        lines.append(f"| {r['workload']} | {b} | {c} | {sp} | {r['notes']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes (the smoke test)")
+    ap.add_argument("--book", action="store_true", help="also time make book at full scale")
+    ap.add_argument("--only", default="1,2,3", help="workloads to run, e.g. 1,3 (4 = --book)")
+    ap.add_argument("--threads", default="1,2", help="torch thread counts to try, e.g. 1,2")
+    ap.add_argument("--out", default=str(ROOT_DIR / "_build"), help="folder for bench.json/.md")
+    args = ap.parse_args(argv)
+
+    torch.set_default_dtype(torch.float64)
+    _threads[:] = [int(t) for t in args.threads.split(",")]
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    if args.book and "4" not in wanted:
+        wanted.append("4")
+    info = machine(_threads)
+    rows = []
+    for key in wanted:
+        name = WORKLOADS[key]
+        start = time.perf_counter()
+        print(f"[bench] workload {key} ({name}) ...", file=sys.stderr, flush=True)
+        module = __import__(f"benchmarks.{name}", fromlist=["run"])
+        try:
+            r = module.run(quick=args.quick)
+        except Pending as why:
+            r = {"workload": f"{key}. {name}", "baseline_s": None, "com_s": None,
+                 "speedup": None, "notes": f"not run: {why}"}
+        r["wall_s"] = time.perf_counter() - start
+        rows.append(r)
+        print(f"[bench] workload {key} done in {r['wall_s']:.0f} s", file=sys.stderr, flush=True)
+    info["load_average_end"] = machine(_threads)["load_average_1min"]
+    for r in rows:
+        r["machine"] = info
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    clean = json.loads(json.dumps(rows, default=float),
+                       parse_constant=lambda c: None)          # NaN/inf -> null
+    (out / "bench.json").write_text(json.dumps(clean, indent=1) + "\n")
+    text = table(rows, info)
+    (out / "bench.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

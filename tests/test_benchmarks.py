@@ -1,0 +1,43 @@
+"""Smoke test of the benchmark code at tiny sizes (the timings themselves are not tested)."""
+import json
+
+import pytest
+import torch
+
+from benchmarks import __main__ as cli
+from benchmarks import linear_epoch
+from com import loss
+
+
+def test_quick_run_writes_rows(tmp_path):
+    assert cli.main(["--quick", "--only", "1,2,3", "--threads", "1", "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "bench.json").read_text())
+    assert [r["workload"][0] for r in rows] == ["1", "2", "3"]
+    for r in rows:
+        assert set(r) >= {"workload", "baseline_s", "com_s", "speedup", "notes"}
+        if r["notes"].startswith("not run:"):                 # com side not in the library yet
+            continue
+        assert r["baseline_s"] > 0 and r["com_s"] > 0
+        assert r["speedup"] == pytest.approx(r["baseline_s"] / r["com_s"])
+    assert "| workload |" in (tmp_path / "bench.md").read_text()
+
+
+def test_agreement_check_catches_a_wrong_closed_form():
+    """Dropping the lag weights biases the closed-form loss: the check must notice."""
+    cfg = linear_epoch.QUICK
+    T, batch = cfg["T"], 64
+    rho, v = linear_epoch.target(T), linear_epoch.time_weights(T)
+    p = linear_epoch.init_params(cfg["m"])
+    data = linear_epoch.make_data(16 * batch, T, rho, torch.Generator().manual_seed(1))
+    ok = linear_epoch.check(p, rho, v, loss.lag_weights(T, v), data, batch)
+    assert ok["loss_z"] < 5
+    with pytest.raises(AssertionError):
+        linear_epoch.check(p, rho, v, torch.ones(T) / T, data, batch)
+
+
+def test_time_loop_kernel_matches_convolution():
+    p = linear_epoch.init_params(4)
+    x = torch.randn(3, 12, generator=torch.Generator().manual_seed(2))
+    from com import models
+    y = models.convolve(linear_epoch.kernel(p, 12), x)
+    assert torch.allclose(linear_epoch.loop_outputs(p, x), y, rtol=1e-10, atol=1e-12)
