@@ -15,13 +15,14 @@ PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test unit smoke nbval smoke-book regenerate notebooks env clean help bench
+.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean help bench
 all: book
 
 help:
 	@echo "make book        full-scale execution of every chapter, then _build/html"
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
 	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
+	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
 	@echo "chapters: $(CHAPTERS)"
 
@@ -54,6 +55,7 @@ define build
 	cp $(filter-out $(PAGES),$(BOOK_FILES)) $(1)/src/
 	cp $(PAGES) $(1)/src/book/
 	cp $(CHAPTERS:%=_build/executed/$(2)/%.ipynb) $(1)/src/book/
+	$(BIN)/python tools/stage.py $(1)/src $(2)
 	$(BIN)/jupyter-book build $(1)/src --path-output $(3) $(JB_FLAGS)
 endef
 
@@ -73,7 +75,12 @@ nbval: | $(STAMP)
 smoke-book: smoke | $(STAMP)
 	$(call build,_build/smoke,smoke,_build/smoke)
 
-test: unit smoke nbval smoke-book
+# open every page of a built site in headless Chromium (screenshots in _build/screenshots)
+SITE ?= _build/smoke/_build/html
+browser: | $(STAMP)
+	COM_SITE=$(SITE) $(BIN)/python -m pytest -q -p no:randomly tests/browser
+
+test: unit smoke nbval smoke-book browser
 
 regenerate: smoke
 	mkdir -p tests/notebooks

@@ -20,6 +20,8 @@
 # catastrophically slow when it decays polynomially: the *curse of memory in
 # approximation*. Every figure below is recomputed when the page is built, and every
 # claim of the paper that the chapter states is checked at the end.
+#
+# {{ reproduce_linear_approximation }}
 
 # %% tags=["parameters"]
 seed = 0                                   # random seed (initial decay rates in section 4)

@@ -1,0 +1,118 @@
+"""The built book, opened page by page in headless Chromium.
+
+Run on a built site (``make browser``, after ``make smoke-book`` or ``make book``):
+
+    COM_SITE=_build/smoke/_build/html pytest -q tests/browser
+
+Without ``COM_SITE`` the test is skipped (``make unit`` runs before any build).
+Each page fails on a JavaScript error, an image that does not load, math that
+MathJax did not typeset (MathJax is served from a local npm copy: the test machine
+is offline), or a traceback / error output in the page. A full-page screenshot of
+every page goes to ``_build/screenshots/<site name>/``.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ["COM_SITE"]).resolve() if os.environ.get("COM_SITE") else None
+PAGES = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
+               if "_static" not in p.parts and "_sources" not in p.parts) if SITE else []
+# the smoke build is _build/smoke/_build/html, the full build _build/html
+SHOTS = ROOT / "_build" / "screenshots" / (
+    SITE.parents[1].name if SITE and SITE.parent.name == "_build"
+    and SITE.parents[1] != ROOT else "full")
+
+pytestmark = pytest.mark.skipif(SITE is None, reason="COM_SITE (a built site) not given")
+
+# everything the page must get right, measured in the page itself
+CHECKS = """(async () => {
+  const images = Array.from(document.images);
+  await Promise.all(images.map(i => i.complete ? null :
+      new Promise(r => { i.onload = r; i.onerror = r; })));
+  const math = Array.from(document.querySelectorAll('.math'));
+  if (math.length) {
+    for (let i = 0; i < 300 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+      await new Promise(r => setTimeout(r, 50));
+    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  }
+  const text = document.body.innerText;
+  return {
+    images: images.length,
+    broken_images: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+    math: math.length,
+    untypeset_math: math.filter(m => !m.querySelector('mjx-container'))
+                        .map(m => m.textContent.slice(0, 80)),
+    math_errors: Array.from(document.querySelectorAll('mjx-merror'))
+                      .map(m => m.getAttribute('data-mjx-error') || m.textContent),
+    error_outputs: Array.from(document.querySelectorAll(
+        '.output.traceback, .output.error, .output.stderr, .system-message, .problematic'))
+        .map(e => e.textContent.slice(0, 200)),
+    tracebacks: ['Traceback (most recent call last)', 'Error Traceback']
+        .filter(s => text.includes(s)),
+    figures: document.querySelectorAll('figure img, div.figure img').length,
+    title: document.title,
+  };
+})()"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from chromium import Browser, ensure_mathjax
+    b = Browser(server, ensure_mathjax())
+    yield b
+    b.close()
+
+
+def test_site_has_every_chapter():
+    """Every chapter (a full parameter file) has a page in the site."""
+    chapters = {p.stem for p in (ROOT / "book/params/full").glob("*.yaml")}
+    assert chapters and {f"book/{c}.html" for c in chapters} <= set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page(browser, server, page):
+    redirect = re.search(r'http-equiv="refresh" content="\d+; url=([^"]+)"',
+                         (SITE / page).read_text(), re.I)
+    if redirect:   # index.html: a stub pointing at the first page, tested in its own right
+        target = (SITE / page).parent / redirect.group(1)
+        assert str(target.resolve().relative_to(SITE)) in PAGES
+        return
+    browser.open(f"{server}/{page}")
+    report = browser.evaluate(CHECKS, timeout=120)
+    browser.screenshot(SHOTS / (page.replace("/", "_").removesuffix(".html") + ".png"))
+    print(page, {k: v for k, v in report.items() if not isinstance(v, list)},
+          "blocked:", browser.blocked)
+    assert not browser.errors, f"JavaScript errors: {browser.errors}"
+    assert not report["broken_images"], f"images that did not load: {report['broken_images']}"
+    assert not report["untypeset_math"], f"math not typeset: {report['untypeset_math'][:5]}"
+    assert not report["math_errors"], f"TeX errors: {report['math_errors'][:5]}"
+    assert not report["error_outputs"], f"error output: {report['error_outputs'][:3]}"
+    assert not report["tracebacks"], f"traceback in page: {report['tracebacks']}"
+    if page.startswith("book/") and Path(page).stem in {
+            p.stem for p in (ROOT / "book/params/full").glob("*.yaml")}:
+        assert report["figures"] >= 1, "a chapter page shows no figure"
+        assert report["math"] >= 1, "a chapter page shows no math"
