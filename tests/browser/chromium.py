@@ -35,7 +35,8 @@ def cache_dir() -> Path:
 
 def ensure_chromium() -> str:
     """Path of a Chromium binary; installs Debian's package when missing (as root)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = next(filter(None, map(shutil.which, (
+        "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))), None)
     if found:
         return found
     if os.geteuid() != 0:
