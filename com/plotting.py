@@ -6,6 +6,7 @@ Seaborn's colour-blind-safe palette, sizes that read at the book's text width
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import seaborn as sns
 
@@ -59,14 +60,30 @@ def label(ax, xlabel: str, ylabel: str, title: str | None = None, legend: bool =
         ax.legend(**legend_kw)
 
 
+def readable_log_ticks(axis) -> None:
+    """On a log axis spanning under ~2.5 decades matplotlib labels every minor tick
+    (2x10^0, 3x10^0, ...), which overlap at the book's width: label 1, 2, 5 x 10^k
+    in plain numbers instead, and never the minor ticks."""
+    if axis.get_scale() != "log":
+        return
+    lo, hi = sorted(axis.get_view_interval())
+    if lo > 0 and np.log10(hi / lo) < 2.5:
+        axis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(mticker.NullFormatter())
+
+
 def finish(fig):
-    """Check every panel is labelled and close the figure: it is shown once, where
-    the prose places it with glue, not again at the end of its cell."""
+    """Check every panel is labelled, make log ticks readable, and close the figure:
+    it is shown once, where the prose places it with glue, not again at the end of
+    its cell."""
     for ax in fig.axes:
         if not ax.get_visible() or ax.get_label() == "<colorbar>":
             continue
         if not (ax.get_xlabel() and ax.get_ylabel()):
             raise ValueError(f"figure panel {ax.get_title()!r} lacks an axis label")
+        readable_log_ticks(ax.xaxis)
+        readable_log_ticks(ax.yaxis)
     plt.close(fig)
     return fig
 
