@@ -62,7 +62,7 @@ class Browser:
     """One headless Chromium and one page (tab) in it."""
 
     def __init__(self, origin: str, mathjax: Path, width: int = 1280, height: int = 900):
-        self.origin, self.mathjax = origin, mathjax
+        self.origin, self.mathjax, self.width = origin, mathjax, width
         self.profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self.proc = subprocess.Popen(
             [ensure_chromium(), *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
@@ -157,15 +157,12 @@ class Browser:
                        {"requestId": rid, "errorReason": "InternetDisconnected"})
 
     # -- page -------------------------------------------------------------------
-    def open(self, url: str, timeout: float = 60, redirects: int = 0) -> None:
-        """Load ``url``; ``redirects`` more loads are awaited (a meta-refresh page)."""
+    def open(self, url: str, timeout: float = 60) -> None:
         self.errors.clear()
         self.blocked.clear()
         self.events.clear()
         self.call("Page.navigate", session=True, url=url)
-        for _ in range(1 + redirects):
-            self.wait_for("Page.loadEventFired", timeout)
-            self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
+        self.wait_for("Page.loadEventFired", timeout)
 
     def evaluate(self, expression: str, timeout: float = 60):
         """Value of a JavaScript expression (promises awaited)."""
@@ -178,7 +175,8 @@ class Browser:
     def screenshot(self, path: Path) -> None:
         """Full-page PNG."""
         size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 16000),
+        # the page's own width: a wider clip would lay the page out again, wider
+        clip = {"x": 0, "y": 0, "width": self.width, "height": min(size["height"], 16000),
                 "scale": 1}
         data = self.call("Page.captureScreenshot", session=True, format="png", clip=clip,
                          captureBeyondViewport=True)["data"]

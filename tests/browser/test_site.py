@@ -8,7 +8,7 @@ Without ``COM_SITE`` the test is skipped (``make unit`` runs before any build).
 Each page fails on a JavaScript error, an image that does not load, math that
 MathJax did not typeset (MathJax is served from a local npm copy: the test machine
 is offline), or a traceback / error output in the page. A full-page screenshot of
-every page goes to ``_build/screenshots/<site name>/``.
+every page goes to ``_build/screenshots/{smoke,full,other}/``.
 """
 from __future__ import annotations
 
@@ -25,15 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ["COM_SITE"]).resolve() if os.environ.get("COM_SITE") else None
 PAGES = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
                if "_static" not in p.parts and "_sources" not in p.parts) if SITE else []
-# the smoke build is _build/smoke/_build/html, the full build _build/html
-SHOTS = ROOT / "_build" / "screenshots" / (
-    SITE.parents[1].name if SITE and SITE.parent.name == "_build"
-    and SITE.parents[1] != ROOT else "full")
+SITE_NAMES = {ROOT / "_build/html": "full", ROOT / "_build/smoke/_build/html": "smoke"}
+SHOTS = ROOT / "_build" / "screenshots" / SITE_NAMES.get(SITE, "other")
 
 pytestmark = pytest.mark.skipif(SITE is None, reason="COM_SITE (a built site) not given")
 
 # everything the page must get right, measured in the page itself
-CHECKS = """(async () => {
+CHECKS = r"""(async () => {
   const images = Array.from(document.images);
   await Promise.all(images.map(i => i.complete ? null :
       new Promise(r => { i.onload = r; i.onerror = r; })));
@@ -58,7 +56,11 @@ CHECKS = """(async () => {
     tracebacks: ['Traceback (most recent call last)', 'Error Traceback']
         .filter(s => text.includes(s)),
     figures: document.querySelectorAll('figure img, div.figure img').length,
+    uncaptioned_figures: Array.from(document.querySelectorAll('article figure'))
+        .filter(f => !/Fig\. \d+/.test((f.querySelector('figcaption') || {}).textContent || ''))
+        .map(f => (f.querySelector('img') || {}).src),
     title: document.title,
+    reproduce_box: document.querySelectorAll('.admonition.reproduce').length,
   };
 })()"""
 
@@ -112,7 +114,9 @@ def test_page(browser, server, page):
     assert not report["math_errors"], f"TeX errors: {report['math_errors'][:5]}"
     assert not report["error_outputs"], f"error output: {report['error_outputs'][:3]}"
     assert not report["tracebacks"], f"traceback in page: {report['tracebacks']}"
+    assert not report["uncaptioned_figures"], f"figures without a numbered caption: {report}"
     if page.startswith("book/") and Path(page).stem in {
             p.stem for p in (ROOT / "book/params/full").glob("*.yaml")}:
+        assert report["reproduce_box"] == 1, "a chapter page lacks its 'Reproduce this page' box"
         assert report["figures"] >= 1, "a chapter page shows no figure"
         assert report["math"] >= 1, "a chapter page shows no math"
