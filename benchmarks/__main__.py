@@ -59,9 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         except Pending as why:
             r = {"workload": f"{key}. {name}", "baseline_s": None, "com_s": None,
                  "speedup": None, "notes": f"not run: {why}"}
-        r["wall_s"] = time.perf_counter() - start
-        rows.append(r)
-        print(f"[bench] workload {key} done in {r['wall_s']:.0f} s", file=sys.stderr, flush=True)
+        wall = time.perf_counter() - start
+        for one in r if isinstance(r, list) else [r]:
+            one["wall_s"] = wall
+            rows.append(one)
+        print(f"[bench] workload {key} done in {wall:.0f} s", file=sys.stderr, flush=True)
     info["load_average_end"] = machine(_threads)["load_average_1min"]
     for r in rows:
         r["machine"] = info
