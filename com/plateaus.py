@@ -1,0 +1,102 @@
+"""Gradient plateaus: the curse of memory in optimisation (li2021), measured.
+
+A plateau is a stretch of training where the loss barely moves, followed by an
+escape. The rule used here (:func:`plateau`) is automatic:
+
+    start = first step k with relative decrease (L_k - L_{k+1}) / L_k < flat
+    end   = first step after start with L_k <= (1 - drop) L_start
+    length = end - start   (0 if the loss fell by ``drop`` before it ever went flat;
+                            inf if it never escaped within the run: censored)
+
+For a width-1 diagonal RNN rhohat(t) = c e^{-w t}, w = e^theta, trained by gradient
+descent with step eta on L = int (rho - rhohat)^2 dt against a bump
+rho(t) = e^{-(t - t0)^2} (t0 >> 1), c equilibrates first, c* = <rho, e_w> / |e_w|^2,
+leaving the reduced loss
+
+    L(w) = |rho|^2 - 2 pi w e^{-2 w t0 + w^2/2},   dL/dw ~ 4 pi w t0 e^{-2 w t0},
+
+and dw/dk = -eta w^2 dL/dw. The time to move w away from w0 is dominated by w ~ w0:
+
+    k_escape ~ e^{2 w0 t0} / (8 pi eta w0^3 t0^2)            (:func:`predicted_escape`)
+
+exponential in the memory t0 with rate 2 w0, times a polynomial factor t0^-2.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from .loss import sampled_loss
+
+
+def monte_carlo_loss(target: torch.Tensor, kernel: torch.Tensor, dt: float, n: int,
+                     generator: torch.Generator) -> torch.Tensor:
+    """Per-sequence squared errors (1/T) sum_t (y_t - yhat_t)^2 for n white-noise inputs.
+
+    The kernels are sampled on a grid of step dt; the input is x_k = xi_k / sqrt(dt),
+    xi ~ N(0, 1), so y_k = sum_s rho(s dt) x_{k-s} dt has E y^2 -> int rho^2 (Ito).
+    target, kernel: (T,)  ->  (n,); expectation dt sum_s (rho_s - K_s)^2 (T - s)/T.
+    """
+    T = target.shape[-1]
+    xi = torch.randn(n, T, generator=generator, dtype=target.dtype)        # (n, T)
+    scale = math.sqrt(dt)                                                  # dt * x = sqrt(dt) xi
+    return sampled_loss(scale * target, scale * kernel, xi)
+
+
+def mean_interval(samples: torch.Tensor, z: float) -> tuple[float, float]:
+    """Sample mean and half-width z * std / sqrt(n) of its confidence interval."""
+    n = samples.shape[0]
+    return float(samples.mean()), float(z * samples.std() / math.sqrt(n))
+
+
+def plateau(history, flat: float = 1e-3, drop: float = 0.02) -> dict[str, np.ndarray]:
+    """Plateau start, end and length (in steps) of each loss curve (rule in the module doc).
+
+    history: (K, S) losses of S models over K steps  ->  dict of (S,) float arrays.
+    """
+    L = np.asarray(history, dtype=float)                                   # (K, S)
+    K, S = L.shape
+    rel = (L[:-1] - L[1:]) / L[:-1]                                        # (K-1, S) relative decrease
+    start, end = np.full(S, np.inf), np.full(S, np.inf)
+    for s in range(S):
+        flat_k = np.flatnonzero(rel[:, s] < flat)
+        below0 = np.flatnonzero(L[:, s] <= (1 - drop) * L[0, s])
+        k0 = flat_k[0] if flat_k.size else K
+        if below0.size and below0[0] <= k0:            # descended before going flat: no plateau
+            start[s] = end[s] = below0[0]
+            continue
+        if k0 == K:
+            continue
+        start[s] = k0
+        after = np.flatnonzero(L[k0:, s] <= (1 - drop) * L[k0, s])
+        if after.size:
+            end[s] = k0 + after[0]
+    return {"start": start, "end": end, "length": end - start}
+
+
+def exponential_fit(x, y) -> tuple[float, float, float]:
+    """Least-squares fit log y = a + r x.  -> (rate r, intercept a, R^2 of the log fit)."""
+    x, ly = np.asarray(x, dtype=float), np.log(np.asarray(y, dtype=float))
+    r, a = np.polyfit(x, ly, 1)
+    resid = ly - (a + r * x)
+    r2 = 1.0 - float((resid ** 2).sum() / ((ly - ly.mean()) ** 2).sum())
+    return float(r), float(a), r2
+
+
+def predicted_escape(t0, w0, lr: float):
+    """k ~ e^{2 w0 t0} / (8 pi eta w0^3 t0^2): escape steps of a width-1 RNN, w = e^theta,
+    from rate w0 under gradient descent with step eta on a unit bump at delay t0."""
+    t0 = np.asarray(t0, dtype=float)
+    return np.exp(2 * w0 * t0) / (8 * np.pi * lr * w0 ** 3 * t0 ** 2)
+
+
+def predicted_rate(t0s, w0: float) -> float:
+    """Growth rate of :func:`predicted_escape` fitted over the grid t0s, as the
+    measurement is: 2 w0 minus the slope of the 2 ln t0 polynomial factor."""
+    return exponential_fit(t0s, predicted_escape(t0s, w0, 1.0))[0]
+
+
+__all__ = ["monte_carlo_loss", "mean_interval", "plateau", "exponential_fit",
+           "predicted_escape", "predicted_rate"]
