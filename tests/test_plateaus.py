@@ -1,0 +1,74 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from com import loss, memory, models, plateaus
+
+
+def test_plateau_rule_finds_start_end_and_length():
+    # a small transient (under the 2% drop), flat for 50 steps, then a drop
+    L = np.concatenate([[1.01, 1.005], np.full(50, 1.0), np.linspace(1.0, 0.5, 20)[1:]])
+    out = plateaus.plateau(L[:, None], flat=1e-3, drop=0.02)
+    assert out["start"][0] == 2
+    end = int(out["end"][0])
+    assert L[end] <= 0.98 and L[end - 1] > 0.98
+    assert out["length"][0] == end - 2
+
+
+def test_plateau_rule_no_plateau_and_censored():
+    fast = 0.5 ** np.arange(30)                    # falls at once: no plateau
+    stuck = np.full(30, 1.0)                       # never escapes: censored
+    out = plateaus.plateau(np.stack([fast, stuck], 1))
+    assert out["length"][0] == 0
+    assert math.isinf(out["length"][1])
+
+
+def test_exponential_fit_recovers_rate():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    r, a, r2 = plateaus.exponential_fit(x, 3.0 * np.exp(0.7 * x))
+    assert r == pytest.approx(0.7) and a == pytest.approx(math.log(3.0)) and r2 == pytest.approx(1.0)
+
+
+def test_predicted_rate_tends_to_twice_initial_rate():
+    near = plateaus.predicted_rate([4.0, 5.0, 6.0], 0.5)
+    far = plateaus.predicted_rate([400.0, 401.0, 402.0], 0.5)
+    assert near < 0.8 < far
+    assert far == pytest.approx(1.0, abs=0.01)
+
+
+def test_monte_carlo_loss_matches_closed_form():
+    g = torch.Generator().manual_seed(0)
+    dt = 0.2
+    t = torch.arange(0.0, 10.0, dt)
+    rho, K = memory.bump(t, 3.0), models.diagonal_kernel(t, torch.tensor([0.5]), torch.tensor([0.3]))
+    mc = plateaus.monte_carlo_loss(rho, K, dt, 20000, g)
+    mean, half = plateaus.mean_interval(mc, 4.0)
+    closed = float(loss.white_noise_loss(rho, K, dt * loss.lag_weights(t.shape[0])))
+    assert abs(mean - closed) <= half < 0.05 * closed
+
+
+def test_escape_time_of_width_one_gradient_descent():
+    # the derived escape time is the right order of magnitude (no fitted constant)
+    dt, lr, w0 = 0.1, 0.1, 0.5
+    t = torch.arange(0.0, 40.0 + dt / 2, dt)
+    q = loss.quadrature_weights(t)
+    t0s = torch.tensor([6.0, 8.0])
+    rho = memory.bump(t[None], t0s[:, None])                              # (2, T)
+    raw = torch.full((2, 1), math.log(w0), requires_grad=True)
+    c = torch.zeros(2, 1, requires_grad=True)
+    opt = torch.optim.SGD([raw, c], lr=lr)
+    moved = [None, None]
+    for k in range(600):
+        L = loss.white_noise_loss(rho, models.diagonal_kernel(t, raw.exp(), c), q)
+        opt.zero_grad()
+        L.sum().backward()
+        opt.step()
+        for j in range(2):
+            if moved[j] is None and raw[j, 0].exp() < 0.75 * w0:
+                moved[j] = k
+    pred = plateaus.predicted_escape(t0s.numpy(), w0, lr)
+    assert all(m is not None for m in moved)
+    ratio = np.array(moved) / pred
+    assert np.all((ratio > 0.5) & (ratio < 3.0))
