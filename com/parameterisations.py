@@ -186,3 +186,195 @@ def family_outputs(family: str, pname: str, params: dict, x: torch.Tensor,
 
 __all__ += ["FAMILIES", "TIME", "RECURRENT", "recurrent_keys", "init_family", "family_kernel",
             "family_outputs"]
+
+
+# --- Training a family on a memory, and its perturbation error -----------------------
+from . import approximation, loss, memory, perturbation, training  # noqa: E402
+
+
+@dataclass
+class Task:
+    """A target memory for a family: the lag grid (t or T), the target kernel (T,),
+    loss weights (T,) and L1 weights (T,); for the SSM families also white-noise data
+    x (N, T) and targets y = rho * x."""
+    family: str
+    kind: str
+    grid: object
+    target: torch.Tensor
+    weights: torch.Tensor
+    l1: torch.Tensor
+    data: dict | None = None
+
+
+def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
+              generator: torch.Generator, omega: float = 0.5, beta: float = 0.5) -> Task:
+    """Exponential memory e^{-beta t}/(1+t) or polynomial (1+t)^{-(1+omega)}: on the
+    lag grid 0..horizon (continuous family) or lags 0..T-1 (discrete families,
+    beta per step divided by 5: a step is a fifth of a time unit)."""
+    scale = beta if kind == "exponential" else omega
+    name = "exponential_mixture" if kind == "exponential" else "polynomial"
+    if TIME[family] == "continuous":
+        t = approximation.lag_grid(horizon, n_fine=500, n_coarse=700)
+        q = loss.quadrature_weights(t)
+        return Task(family, kind, t, memory.target(name, t, scale), q, q)
+    s = torch.arange(T, dtype=torch.float64)
+    rho = memory.target(name, s / 5 if kind == "exponential" else s, scale)
+    task = Task(family, kind, T, rho, loss.lag_weights(T), torch.ones(T))
+    if family.startswith("ssm"):
+        x = torch.randn(2, n_data, T, generator=generator)          # train, test
+        task.data = {"x": x, "y": models.convolve(rho, x)}
+    return task
+
+
+def family_error(task: Task, pname: str, params: dict, chunk: int = 64) -> torch.Tensor:
+    """Relative error of models against the task: L1 distance of kernels over ||rho||_1
+    (linear families: the operator norm of H - Hhat for bounded inputs), relative RMS
+    error on held-out white noise (SSM families).  params: (..., ...) -> (...)"""
+    if not task.family.startswith("ssm"):
+        K = family_kernel(task.family, pname, params, task.grid)
+        return ((task.target - K).abs() * task.l1).sum(-1) / (task.target.abs() * task.l1).sum()
+    x, y = task.data["x"][1], task.data["y"][1]
+    lead = next(iter(params.values())).shape[0]
+    out = []
+    for i in range(0, lead, chunk):                                 # bound memory use
+        part = {k: v[i:i + chunk] for k, v in params.items()}
+        yhat = family_outputs(task.family, pname, part, x)
+        out.append(((yhat - y) ** 2).mean((-1, -2)).sqrt() / (y ** 2).mean().sqrt())
+    return torch.cat(out)
+
+
+def width_masks(family: str, pname: str, params: dict, widths: torch.Tensor) -> dict:
+    """0/1 masks that confine model s to its first widths[s] units, so models of several
+    widths share one padded tensor program.  widths: (S,) -> masks shaped like params"""
+    M = next(iter(params.values())).shape[-1]
+    live = (torch.arange(M) < widths[:, None]).to(torch.float64)             # (S, M)
+    return {k: live[:, :, None] * live[:, None, :] if v.dim() == 3 else live
+            for k, v in params.items()}
+
+
+def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
+                 generator: torch.Generator, desc: str = "") -> tuple[dict, dict]:
+    """Train n_models models of each width with Adam, all widths in one padded program:
+    on the closed-form white-noise loss (linear families) or the sampled loss (SSMs).
+    -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
+    w = torch.tensor(widths).repeat_interleave(n_models)
+    init = init_family(task.family, pname, len(w), max(widths), generator)
+    mask = width_masks(task.family, pname, init, w)
+    mask = {k: (torch.ones_like(v) if k in ("S", "w", "w1", "w2") else v) for k, v in mask.items()}
+    params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
+
+    def live():
+        return {k: v * mask[k] for k, v in params.items()}
+    if task.family.startswith("ssm"):
+        x, y = task.data["x"][0], task.data["y"][0]
+
+        def loss_fn():
+            return ((family_outputs(task.family, pname, live(), x) - y) ** 2).mean((-1, -2))
+    else:
+        def loss_fn():
+            return loss.white_noise_loss(task.target, family_kernel(task.family, pname, live(),
+                                                                    task.grid), task.weights)
+    training.train(list(params.values()), loss_fn, steps, lr, desc=desc or f"{task.family} {pname}")
+    return {k: v.detach() for k, v in live().items()}, width_masks(task.family, pname, init, w)
+
+
+def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor,
+                       n_samples: int, generator: torch.Generator,
+                       masks: dict | None = None) -> torch.Tensor:
+    """E(beta) of every model: random perturbations of 2-norm beta of each recurrent raw
+    tensor (the w that f acts on), the other weights held.  params (S, ...) -> (S, B)"""
+    keys = recurrent_keys(task.family, pname)
+    fixed = {k: v for k, v in params.items() if k not in keys}
+
+    def error_fn(pert):                                             # pert[k]: (n, S, ...)
+        n = next(iter(pert.values())).shape[0]
+        full = {**pert, **{k: v.expand((n,) + v.shape) for k, v in fixed.items()}}
+        flat = {k: v.reshape((-1,) + v.shape[2:]) for k, v in full.items()}
+        return family_error(task, pname, flat).reshape(n, -1)       # (n, S)
+
+    mask = None if masks is None else {k: masks[k] for k in keys}
+    return perturbation.random_error({k: params[k] for k in keys}, error_fn, betas,
+                                     n_samples, generator, mask=mask, batch_dims=1)
+
+
+__all__ += ["Task", "make_task", "family_error", "train_family", "perturbation_curve",
+            "width_masks"]
+
+
+def lr_sweep(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: int, steps: int,
+             generator: torch.Generator, betas=(0.9, 0.999), eps: float = 1e-8) -> dict:
+    """Train n_models models per learning rate with Adam, every learning rate in one
+    tensor program (Adam written out, so the step size can differ per model).
+
+    lrs: (L,)  ->  {"loss": final loss (L, R), "ratio": max over steps and units of
+    |dL/dw| / |w| for the recurrent raw w (L, R), "initial": initial loss (L, R)}
+    (linear families only, closed-form loss).
+    """
+    L, R = lrs.numel(), n_models
+    params = {k: v.clone().requires_grad_() for k, v in
+              init_family(task.family, pname, L * R, m, generator).items()}
+    lr = lrs.repeat_interleave(R)                                           # (S,)
+    mom = {k: torch.zeros_like(v) for k, v in params.items()}
+    sq = {k: torch.zeros_like(v) for k, v in params.items()}
+    ratio = torch.zeros(L * R)
+    key = recurrent_keys(task.family, pname)[0]
+
+    def loss_fn():
+        return loss.white_noise_loss(task.target, family_kernel(task.family, pname, params,
+                                                                task.grid), task.weights)
+    initial = loss_fn().detach()
+    for step in range(1, steps + 1):
+        for p in params.values():
+            p.grad = None
+        loss_fn().sum().backward()
+        with torch.no_grad():
+            g = params[key].grad
+            r = (g.abs() / params[key].abs().clamp_min(1e-300)).amax(-1)    # (S,)
+            ratio = torch.fmax(ratio, r)
+            for k, p in params.items():
+                mom[k].mul_(betas[0]).add_((1 - betas[0]) * p.grad)
+                sq[k].mul_(betas[1]).add_((1 - betas[1]) * p.grad ** 2)
+                mhat = mom[k] / (1 - betas[0] ** step)
+                vhat = sq[k] / (1 - betas[1] ** step)
+                shape = (-1,) + (1,) * (p.dim() - 1)
+                p.sub_(lr.reshape(shape) * mhat / (vhat.sqrt() + eps))
+    with torch.no_grad():
+        final = loss_fn()
+    return {"loss": final.reshape(L, R), "ratio": ratio.reshape(L, R),
+            "initial": initial.reshape(L, R)}
+
+
+def heaviside_memory(task: Task, pname: str, params: dict, magnitudes: torch.Tensor,
+                     T: int) -> torch.Tensor:
+    """Memory function of SSM models from Heaviside inputs x 1_{t >= 0} (com.memory probe).
+    magnitudes: (X,)  ->  (S, T-1)"""
+    x = magnitudes[:, None] * torch.ones(T)                                # (X, T)
+    with torch.no_grad():
+        y = family_outputs(task.family, pname, params, x)                  # (S, X, T)
+    return memory.memory_function(y, magnitudes)
+
+
+__all__ += ["lr_sweep", "heaviside_memory"]
+
+
+def stability_cell(family: str, pname: str, kind: str, widths: list[int], n_models: int,
+                   steps: int, lr: float, betas: torch.Tensor, n_samples: int, tolerance: float,
+                   generator: torch.Generator, horizon: float, T: int, n_data: int,
+                   omega: float) -> dict:
+    """One cell of the stability table: train the family on the memory ``kind`` at every
+    width, then measure E_m(beta) and the radius beta* where the error first exceeds
+    E_m(0) + tolerance (com.perturbation.stability_radius).
+    -> {"E0": (W, R), "E": (W, R, B), "radius": (W, R)}"""
+    task = make_task(family, kind, horizon, T, n_data, generator, omega=omega)
+    params, masks = train_family(task, pname, widths, n_models, steps, lr, generator,
+                                 desc=f"{family} {pname} {kind}")
+    with torch.no_grad():
+        E0 = family_error(task, pname, params)                                 # (S,)
+    E = perturbation_curve(task, pname, params, betas, n_samples, generator, masks)   # (S, B)
+    radius = perturbation.stability_radius(betas, E, E0 + tolerance)          # (S,)
+    W = len(widths)
+    return {"E0": E0.reshape(W, n_models), "E": E.reshape(W, n_models, -1),
+            "radius": radius.reshape(W, n_models), "params": params, "task": task}
+
+
+__all__ += ["stability_cell"]
