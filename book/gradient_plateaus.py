@@ -67,6 +67,7 @@ v.check_in(globals(), {
 v.require("horizon", horizon >= 2 * max(t0s + [sgd_t0]), "at least twice the longest delay", horizon)
 v.require("init_rates", len(init_rates) == 2, "a pair [low, high]", init_rates)
 generator = com.setup(seed)
+torch.set_num_threads(1)      # small kernels: threads cost more than they give on 2 cores
 claims = com.Claims(strict=strict)
 
 # %% [markdown]
