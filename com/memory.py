@@ -80,4 +80,30 @@ def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12) -> f
 
 
 __all__ = ["exponential", "exponential_mixture", "polynomial", "polynomial_tail", "bump",
-           "airy", "KINDS", "target", "memory_function", "decay_rate"]
+           "airy", "KINDS", "target", "memory_function", "decay_rate", "probe_inputs", "probe"]
+
+
+def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: int = 1) -> torch.Tensor:
+    """Probe inputs for the memory function: x 1_{t>=0} (Heaviside, held from t = 0) or
+    x 1_{t=0} (impulse), one sequence per magnitude x, the same x in every channel.
+
+    magnitudes: (X,)  ->  (X, T, d)
+    """
+    v.choice("heaviside", "impulse")("probe kind", kind)
+    shape = torch.ones(T, dtype=magnitudes.dtype) if kind == "heaviside" else \
+        (torch.arange(T) == 0).to(magnitudes.dtype)
+    return magnitudes[:, None, None] * shape[None, :, None].expand(1, T, d)
+
+
+def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: int = 1) -> torch.Tensor:
+    """Memory function of any causal sequence model, by probing it.
+
+    model: inputs (X, T, d) -> outputs (..., X, T).  Heaviside: the discrete memory
+    function max_x |y_{t+1} - y_t| / |x| (``memory_function``), (..., T-1); impulse:
+    max_x |y_{t+1}| / |x|, the response after the kick, (..., T-1) on the same lags.
+    For a linear model y = K * x both equal |K_{t+1}|, the memory |rho|.
+    """
+    y = model(probe_inputs(magnitudes, T, kind, d))
+    if kind == "heaviside":
+        return memory_function(y, magnitudes)
+    return (y[..., 1:].abs() / magnitudes[:, None].abs()).amax(dim=-2)

@@ -88,7 +88,8 @@ def ball_sample(params: Params, beta, n: int, generator: torch.Generator,
     return {k: params[k] + _expand(b, d) * d for k, d in dirs.items()}
 
 
-def _grid(betas: torch.Tensor, k: int) -> torch.Tensor:
+def beta_grid(betas: torch.Tensor, k: int) -> torch.Tensor:
+    """Each radius repeated k times, beta-major: the radii of B * k samples.  (B,) -> (B*k,)"""
     return betas.repeat_interleave(k)                                       # (B*k,) beta-major
 
 
@@ -108,7 +109,7 @@ def random_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, n_sampl
     betas: (B,)  ->  (*batch, B)  (just (B,) for a single model)
     """
     B = betas.numel()
-    pert = ball_sample(params, _grid(betas, n_samples), B * n_samples, generator, mask, batch_dims)
+    pert = ball_sample(params, beta_grid(betas, n_samples), B * n_samples, generator, mask, batch_dims)
     with torch.no_grad():
         err = error_fn(pert)                                                # (B*K, *batch)
     return _reduce(err, B, n_samples)
@@ -138,7 +139,8 @@ def project(delta: Params, beta: torch.Tensor, batch_dims: int = 0,
 
 def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, steps: int,
                       generator: torch.Generator, n_starts: int = 2, step_size: float = 0.5,
-                      mask: Params | None = None, batch_dims: int = 0) -> torch.Tensor:
+                      mask: Params | None = None, batch_dims: int = 0,
+                      starts: Params | None = None) -> torch.Tensor:
     """Projected gradient ascent estimate of E(beta) = sup over the ball.
 
     From n_starts random points of the sphere per beta (drawn as ``random_error``
@@ -146,13 +148,17 @@ def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, st
     starts *are* the random samples, and the result is >= the random estimate by
     construction), take ``steps`` normalised gradient steps of length step_size *
     beta per tensor, each followed by ``project``. The estimate is the largest error
-    seen at any step, starts included.
+    seen at any step, starts included. ``starts``: optional initial perturbations
+    delta[k], (B * n_starts, *batch, *core), beta-major, inside the ball (e.g. the
+    random samples themselves, passed a few betas at a time to bound memory).
     betas: (B,)  ->  (*batch, B)
     """
     B = betas.numel()
-    beta = _grid(betas, n_starts)                                           # (B*S,)
-    dirs = directions(params, B * n_starts, generator, mask, batch_dims)
-    delta = {k: _expand(beta, d) * d for k, d in dirs.items()}
+    beta = beta_grid(betas, n_starts)                                           # (B*S,)
+    if starts is None:
+        dirs = directions(params, B * n_starts, generator, mask, batch_dims)
+        starts = {k: _expand(beta, d) * d for k, d in dirs.items()}
+    delta = dict(starts)
     best = None
     for step in range(steps + 1):
         delta = {k: d.detach().requires_grad_(step < steps) for k, d in delta.items()}
@@ -207,5 +213,5 @@ def stability_radius(betas: torch.Tensor, errors: torch.Tensor, threshold) -> to
     return torch.where(first == B, betas[-1].expand(first.shape), radius)
 
 
-__all__ = ["directions", "ball_sample", "random_error", "project", "adversarial_error",
+__all__ = ["directions", "beta_grid", "ball_sample", "random_error", "project", "adversarial_error",
            "stability_radius"]

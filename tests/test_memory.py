@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from com import memory
+from com import memory, models
 from com.validation import ParameterError
 
 
@@ -42,3 +42,14 @@ def test_memory_function_of_linear_response_is_abs_kernel():
 def test_decay_rate_recovers_exponent():
     t = torch.linspace(0, 10, 101)
     assert memory.decay_rate(t, 3 * torch.exp(-0.7 * t)) == pytest.approx(0.7, rel=1e-10)
+
+
+def test_probe_of_linear_model_is_its_kernel():
+    g = torch.Generator().manual_seed(0)
+    K = torch.randn(20, generator=g)
+    model = lambda x: models.convolve(K, x[..., 0])                    # (X, T)
+    mags = torch.tensor([0.5, 2.0])
+    for kind in ("heaviside", "impulse"):
+        assert torch.allclose(memory.probe(model, mags, 20, kind), K[1:].abs(), atol=1e-12)
+    with pytest.raises(Exception, match="probe kind"):
+        memory.probe(model, mags, 20, "ramp")

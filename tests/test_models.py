@@ -75,3 +75,20 @@ def test_residual_rnn_matches_single_models_and_linear_kernel():
                           atol=1e-10)
     with pytest.raises(ValueError, match="sigma"):
         models.residual_rnn(p, x, "relu6", dt)
+
+
+def test_residual_kernels_match_recurrence_and_tail_bound_holds():
+    g = torch.Generator().manual_seed(6)
+    p, mask = models.residual_init([3, 5], 1, g)
+    p["c"] = torch.randn(2, 5, generator=g) * mask["c"]
+    p["W"] = p["W"] + 0.05 * torch.randn(2, 5, 5, generator=g) * mask["W"]
+    x = torch.randn(4, 64, 1, generator=g)
+    K, tail = models.residual_kernel(p, 64, 0.5, mask["c"])
+    y = models.residual_rnn(p, x, "linear", 0.5)
+    assert torch.allclose(y, models.convolve(K[:, None, :64], x[..., 0]), atol=1e-12)
+    K_long, _ = models.residual_kernel(p, 4096, 0.5, mask["c"])
+    assert torch.all(K_long[:, 65:].abs().sum(-1) <= tail + 1e-15)
+    w = torch.diagonal(p["W"], dim1=-2, dim2=-1)
+    diag = dict(p, W=torch.diag_embed(w))
+    Kd, _ = models.residual_kernel(diag, 32, 0.5, mask["c"])
+    assert torch.allclose(models.residual_diagonal_kernel(w, p["U"][..., 0], p["c"], 33, 0.5), Kd, atol=1e-12)

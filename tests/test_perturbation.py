@@ -72,3 +72,14 @@ def test_stability_radius_rule():
     r = pt.stability_radius(betas, errors, 1.0)
     assert r[0] == pytest.approx(10 ** -0.5)                   # log-log interpolation
     assert r[1] == 0 and r[2] == 1.0 and r[3] == pytest.approx(1e-2)
+
+
+def test_adversarial_from_given_starts_dominates_them():
+    g = torch.Generator().manual_seed(4)
+    p = {"W": torch.zeros(4, 4, dtype=torch.float64)}
+    betas = torch.tensor([0.1, 1.0], dtype=torch.float64)
+    dirs = pt.directions(p, 6, g)
+    starts = {"W": pt.beta_grid(betas, 3)[:, None, None] * dirs["W"]}
+    rnd = _quadratic_error(starts).reshape(2, 3).amax(1)
+    adv = pt.adversarial_error(p, _quadratic_error, betas, 2, g, n_starts=3, starts=starts)
+    assert torch.all(adv >= rnd) and torch.all(adv <= 5 * betas + 1e-12)
