@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -48,7 +47,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.book and "4" not in wanted:
         wanted.append("4")
     info = machine(_threads)
-    rows = []
+    rows: list[dict] = []
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def write():
+        """Called after every workload, so a slow or failing later one keeps the rest."""
+        info["load_average_end"] = machine(_threads)["load_average_1min"]
+        for r in rows:
+            r["machine"] = info
+        clean = json.loads(json.dumps(rows, default=float),
+                           parse_constant=lambda c: None)      # NaN/inf -> null
+        (out / "bench.json").write_text(json.dumps(clean, indent=1) + "\n")
+        (out / "bench.md").write_text(table(rows, info))
+
     for key in wanted:
         name = WORKLOADS[key]
         start = time.perf_counter()
@@ -63,18 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         for one in r if isinstance(r, list) else [r]:
             one["wall_s"] = wall
             rows.append(one)
+        write()
         print(f"[bench] workload {key} done in {wall:.0f} s", file=sys.stderr, flush=True)
-    info["load_average_end"] = machine(_threads)["load_average_1min"]
-    for r in rows:
-        r["machine"] = info
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    clean = json.loads(json.dumps(rows, default=float),
-                       parse_constant=lambda c: None)          # NaN/inf -> null
-    (out / "bench.json").write_text(json.dumps(clean, indent=1) + "\n")
-    text = table(rows, info)
-    (out / "bench.md").write_text(text)
-    print(text)
+    print((out / "bench.md").read_text())
     return 0
 
 
