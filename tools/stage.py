@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCALES = ("smoke", "full")
 
 
-def chapters() -> list[str]:
-    """Chapters in table-of-contents order (a chapter has a full parameter file)."""
-    names = {p.stem for p in (ROOT / "book/params/full").glob("*.yaml")}
+def chapters(src: Path) -> list[str]:
+    """The staged chapters (executed notebooks in ``src/book``), in table-of-contents order."""
+    names = {p.stem for p in (src / "book").glob("*.ipynb")}
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [Path(c["file"]).name for c in toc.get("chapters", [])]
     return [f for f in files if f in names] + sorted(names - set(files))
@@ -172,7 +172,7 @@ def opening(nb: dict) -> tuple[str, str]:
 
 def stage(src: Path, scale: str) -> dict[str, str]:
     subs, rows, entries = {}, [], []
-    for name in chapters():
+    for name in chapters(src):
         nb = json.loads((src / "book" / f"{name}.ipynb").read_text())
         subs[f"reproduce_{name}"] = reproduce_box(name)
         title, para = opening(nb)
