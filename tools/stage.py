@@ -177,9 +177,10 @@ def stage(src: Path, scale: str) -> dict[str, str]:
         subs[f"reproduce_{name}"] = reproduce_box(name)
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
-        for c in claims_of(nb):
+        for i, c in enumerate(claims_of(nb)):
             mark = "✓" if c["reproduced"] else "✗"
-            rows.append(f"| {{doc}}`{name}` | `{c['id']}` | {escape(c['statement'])} | "
+            chapter = f"{{doc}}`{name}`" if i == 0 else ""     # named once per chapter
+            rows.append(f"| {chapter} | `{c['id']}` | {escape(c['statement'])} | "
                         f"{mark} {escape(c['verdict'])} |")
     subs["chapter_map"] = "\n".join(entries)
     subs["claims_summary"] = "\n".join(
