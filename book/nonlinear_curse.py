@@ -117,7 +117,9 @@ com.glue("probe_err", probe_err)
 # floating-point rounding. The same probe applies to any model, including the ones torch
 # ships. The paper's appendix shows memory functions of randomly initialised RNN, GRU and
 # LSTM networks and compares the Heaviside probe with an impulse probe
-# $x\,\mathbf{1}_{t=0}$ (the response $|y_{t+1}|/|x|$ after a kick). We do the same for
+# $x\,\mathbf{1}_{t=0}$ (the response $|y_{t+1}|/|x|$ after a kick). Both probes subtract
+# the response to the zero input first: torch's layers have biases, so their output moves
+# even without input, and that motion is not memory of the input. We do the same for
 # depths `rnn_layers`, with a random linear read-out of the last layer.
 
 # %%

@@ -101,9 +101,12 @@ def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: i
     model: inputs (X, T, d) -> outputs (..., X, T).  Heaviside: the discrete memory
     function max_x |y_{t+1} - y_t| / |x| (``memory_function``), (..., T-1); impulse:
     max_x |y_{t+1}| / |x|, the response after the kick, (..., T-1) on the same lags.
-    For a linear model y = K * x both equal |K_{t+1}|, the memory |rho|.
+    For a linear model y = K * x both equal |K_{t+1}|, the memory |rho|. The response to
+    the zero input is subtracted first: with biases a model's output moves even when its
+    input is 0 (h relaxes to a fixed point), and that motion is not memory of the input.
     """
-    y = model(probe_inputs(magnitudes, T, kind, d))
+    inputs = probe_inputs(magnitudes, T, kind, d)                   # (X, T, d)
+    y = model(inputs) - model(torch.zeros_like(inputs[:1]))        # (..., X, T)
     if kind == "heaviside":
         return memory_function(y, magnitudes)
     return (y[..., 1:].abs() / magnitudes[:, None].abs()).amax(dim=-2)
