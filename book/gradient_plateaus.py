@@ -21,6 +21,8 @@
 # optimisation*. The chapter derives the loss that training sees, derives where the
 # plateau comes from and how long it should last, and then measures plateaus with an
 # automatic rule and compares the measured growth rate with the derived one.
+#
+# {{ reproduce_gradient_plateaus }}
 
 # %% tags=["parameters"]
 seed = 0                                   # base seed: models use seeds seed*n_seeds + k

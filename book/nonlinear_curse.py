@@ -20,6 +20,8 @@
 # weights, its memory must decay exponentially. This chapter builds the pieces of that
 # statement (the memory function, the perturbation error, the stability radius),
 # computes them for trained RNNs of growing width, and checks what the paper claims.
+#
+# {{ reproduce_nonlinear_curse }}
 
 # %% tags=["parameters"]
 seed = 0                                   # random seed (initialisation, data, perturbations)

@@ -24,6 +24,8 @@
 # changes, for the model families of the authors' table: diagonal RNNs, dense
 # ("vanilla") RNNs, an LRU-style recurrence and state-space models with layer-wise
 # nonlinearity {cite}`wang2023statespace`.
+#
+# {{ reproduce_stable_reparameterisation }}
 
 # %% tags=["parameters"]
 seed = 0                                   # random seed (initialisation, data, perturbations)

@@ -98,13 +98,15 @@ class Claims:
     def finish(self) -> None:
         """Show the table, glue ``claims``, and raise under strict on failure.
         Returns nothing, so the table is shown once even as a cell's last line."""
+        import pandas as pd
         from IPython.display import display
         if not self.items:
             raise ValueError("a chapter must check at least one claim")
         table = self.table()
-        display(table)
-        glue("claims", self.as_dict())
-        glue("claims_table", table)
+        with pd.option_context("display.max_colwidth", None):   # statements in full
+            display(table)
+            glue("claims", self.as_dict())
+            glue("claims_table", table)
         failed = [c.id for c in self.items if c.unexpected_failure]
         if failed and self.strict:
             raise ClaimNotReproduced(
