@@ -187,7 +187,7 @@ com.glue("slope_direct", slopes[("continuous", "direct")])
 # - **vanilla RNN**, dense $A$: direct trains $A$ itself; "best" trains
 #   $A = Q\,\mathrm{diag}(f(w))\,Q^\top$ with $Q = e^{S - S^\top}$ orthogonal, $S$ and $w$ raw;
 #   {glue:text}`dense_T` lags (over {glue:text}`T` lags the direct dense RNN, at its small
-#   learning rate, does not train: its $E_m(0)$ stayed near 0.9 in our full-scale runs);
+#   learning rate, did not train at most widths in our full-scale runs);
 # - **LRU-style recurrence**, discrete diagonal, {glue:text}`T` lags;
 #   direct, lru ($\exp(-e^w)$, the LRU's own), best;
 # - **SSM with layer-wise nonlinearity**, 1 and 2 layers
@@ -587,7 +587,7 @@ WHY_EXP = WHY_DENSE + ("; depending on the seed a direct row also leaves a mode 
                        "edge on exponential memory")
 WHY_DIRECT = ("vanilla/direct sits at the edge already at the smallest width (radius near the "
               "bottom of the beta grid, which a ratio cannot show) and at larger widths often "
-              "does not train (E_m(0) up to 0.9); the "
+              "does not train (see the E_m(0) table); the "
               "direct SSMs, trained on short windows at widths up to ssm_widths[-1], keep a "
               "small but roughly flat radius")
 
