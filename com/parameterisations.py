@@ -280,9 +280,15 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
 
 def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor,
                        n_samples: int, generator: torch.Generator,
-                       masks: dict | None = None) -> torch.Tensor:
-    """E(beta) of every model: random perturbations of 2-norm beta of each recurrent raw
-    tensor (the w that f acts on), the other weights held.  params (S, ...) -> (S, B)"""
+                       masks: dict | None = None, adv_steps: int = 0) -> torch.Tensor:
+    """E(beta) of every model: perturbations of 2-norm beta of each recurrent raw tensor
+    (the w that f acts on), the other weights held.  params (S, ...) -> (S, B)
+
+    adv_steps = 0: the max over n_samples random points of the sphere
+    (com.perturbation.random_error). adv_steps > 0: projected gradient ascent from those
+    same points (com.perturbation.adversarial_error), a tighter lower bound of the sup in
+    E(beta) = sup_{|delta|_2 <= beta} ||H - Hhat(theta + delta)||, and >= the random
+    estimate by construction."""
     keys = recurrent_keys(task.family, pname)
     fixed = {k: v for k, v in params.items() if k not in keys}
 
@@ -293,8 +299,15 @@ def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor
         return family_error(task, pname, flat).reshape(n, -1)       # (n, S)
 
     mask = None if masks is None else {k: masks[k] for k in keys}
-    return perturbation.random_error({k: params[k] for k in keys}, error_fn, betas,
-                                     n_samples, generator, mask=mask, batch_dims=1)
+    raw = {k: params[k] for k in keys}
+    if adv_steps == 0:
+        return perturbation.random_error(raw, error_fn, betas, n_samples, generator,
+                                         mask=mask, batch_dims=1)
+    # The random draws (as random_error makes them) are the ascent's starts: a random
+    # direction spreads beta over all m units, so it moves any one eigenvalue by about
+    # beta / sqrt(m), while the sup may put all of beta on the one nearest the edge.
+    return perturbation.adversarial_error(raw, error_fn, betas, adv_steps, generator,
+                                          n_starts=n_samples, mask=mask, batch_dims=1)
 
 
 __all__ += ["Task", "make_task", "family_error", "train_family", "perturbation_curve",
@@ -360,21 +373,32 @@ __all__ += ["lr_sweep", "heaviside_memory"]
 def stability_cell(family: str, pname: str, kind: str, widths: list[int], n_models: int,
                    steps: int, lr: float, betas: torch.Tensor, n_samples: int, tolerance: float,
                    generator: torch.Generator, horizon: float, T: int, n_data: int,
-                   omega: float) -> dict:
+                   omega: float, adv_steps: int = 0) -> dict:
     """One cell of the stability table: train the family on the memory ``kind`` at every
     width, then measure E_m(beta) and the radius beta* where the error first exceeds
-    E_m(0) + tolerance (com.perturbation.stability_radius).
-    -> {"E0": (W, R), "E": (W, R, B), "radius": (W, R)}"""
+    E_m(0) + tolerance (com.perturbation.stability_radius); adv_steps as in
+    perturbation_curve.
+    -> {"E0": (W, R), "E": (W, R, B), "radius": (W, R), "radius_random": (W, R) (the
+    radius from the random starts alone), "params", "task"}"""
     task = make_task(family, kind, horizon, T, n_data, generator, omega=omega)
     params, masks = train_family(task, pname, widths, n_models, steps, lr, generator,
                                  desc=f"{family} {pname} {kind}")
     with torch.no_grad():
         E0 = family_error(task, pname, params)                                 # (S,)
-    E = perturbation_curve(task, pname, params, betas, n_samples, generator, masks)   # (S, B)
+    state = generator.get_state()
+    E_rand = perturbation_curve(task, pname, params, betas, n_samples, generator, masks)
+    if adv_steps > 0:                          # the same random draws start the ascent
+        generator.set_state(state)
+        E = perturbation_curve(task, pname, params, betas, n_samples, generator, masks,
+                               adv_steps)                                      # (S, B)
+    else:
+        E = E_rand
     radius = perturbation.stability_radius(betas, E, E0 + tolerance)          # (S,)
+    radius_rand = perturbation.stability_radius(betas, E_rand, E0 + tolerance)
     W = len(widths)
     return {"E0": E0.reshape(W, n_models), "E": E.reshape(W, n_models, -1),
-            "radius": radius.reshape(W, n_models), "params": params, "task": task}
+            "radius": radius.reshape(W, n_models),
+            "radius_random": radius_rand.reshape(W, n_models), "params": params, "task": task}
 
 
 __all__ += ["stability_cell"]

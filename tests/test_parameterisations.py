@@ -69,3 +69,22 @@ def test_lr_sweep_direct_diverges_at_huge_rate():
     out = P.lr_sweep(task, "direct", 4, torch.tensor([1e-3, 1e2]), 1, 20, g)
     assert out["loss"].shape == (2, 1)
     assert not torch.isfinite(out["loss"][1]).all() or out["loss"][1] > out["initial"][1]
+
+
+def test_stability_cell_sup_estimate_dominates_random():
+    # The ascent starts from the random draws, so its error is never smaller and its
+    # radius never larger; for a direct diagonal model it finds the eigenvalue nearest
+    # the edge, which a random direction reaches only with beta / sqrt(m).
+    betas = torch.logspace(-4, 1, 11)
+    cell = P.stability_cell("lru", "direct", "polynomial", widths=[2, 4], n_models=1, steps=20,
+                            lr=0.02, betas=betas, n_samples=2, tolerance=0.1,
+                            generator=torch.Generator().manual_seed(0), horizon=100.0, T=64,
+                            n_data=4, omega=0.5, adv_steps=3)
+    assert cell["radius"].shape == cell["radius_random"].shape == (2, 1)
+    assert (cell["radius"] <= cell["radius_random"] + 1e-12).all()
+    plain = P.stability_cell("lru", "direct", "polynomial", widths=[2, 4], n_models=1, steps=20,
+                             lr=0.02, betas=betas, n_samples=2, tolerance=0.1,
+                             generator=torch.Generator().manual_seed(0), horizon=100.0, T=64,
+                             n_data=4, omega=0.5, adv_steps=0)
+    assert torch.equal(plain["radius"], plain["radius_random"])
+    assert torch.equal(plain["radius_random"], cell["radius_random"])
