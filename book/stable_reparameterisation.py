@@ -31,28 +31,28 @@
 seed = 0                                   # random seed (initialisation, data, perturbations)
 strict = True                              # a claim that does not reproduce raises
 widths = [4, 8, 16, 32]                    # widths m of the linear families
-ssm_widths = [2, 4, 8, 16]                 # widths m of the SSMs with layer-wise nonlinearity
+ssm_widths = [2, 4, 8]                     # widths m of the SSMs with layer-wise nonlinearity
 n_models = 2                               # trained models per width (seeds)
-steps = 600                                # Adam steps, linear families
-ssm_steps = 200                            # Adam steps, SSMs (sampled loss)
+steps = 400                                # Adam steps, linear families
+ssm_steps = 150                            # Adam steps, SSMs (sampled loss)
 lr = 0.02                                  # Adam learning rate
 dense_lr = 0.002                           # Adam learning rate, vanilla (dense) RNN
 horizon = 10000.0                          # longest lag, continuous family
 T = 1024                                   # lags, discrete diagonal (LRU-style) family
 dense_T = 256                              # lags, vanilla (dense) RNN
-ssm_T = 128                                # sequence length, SSMs
-n_data = 64                                # white-noise sequences (train and test), SSMs
+ssm_T = 96                                 # sequence length, SSMs
+n_data = 32                                # white-noise sequences (train and test), SSMs
 omega = 0.5                                # polynomial memory (1+t)^-(1+omega)
 beta_range = [-5.0, 1.0]                   # log10 of the smallest and largest perturbation
-n_betas = 25                               # perturbation radii on the grid
-n_samples = 6                              # random perturbations per radius (ascent starts)
+n_betas = 19                               # perturbation radii on the grid
+n_samples = 4                              # random perturbations per radius (ascent starts)
 adv_steps = 5                              # gradient-ascent steps towards the sup in E(beta)
 tolerance = 0.1                            # error increase that defines the radius beta*
 shrink = 2.0                               # unstable if beta* shrinks by more over the widths
 lr_range = [-5.0, 2.0]                     # log10 of the learning-rate grid's ends
 n_lrs = 15                                 # learning rates on the grid
 lr_width = 16                              # width in the learning-rate sweep
-lr_steps = 300                             # Adam steps in the learning-rate sweep
+lr_steps = 200                             # Adam steps in the learning-rate sweep
 lr_repeats = 3                             # models per learning rate
 
 # %%

@@ -43,6 +43,9 @@ def test_parameter_sets_match_parameters_cell(chapter):
         assert not unknown, f"{scale} parameters {unknown} are not in the parameters cell"
     full = yaml.safe_load((ROOT / f"book/params/full/{chapter}.yaml").read_text())
     assert full.get("strict", True) is True, "the published book runs strict"
+    # the README promises: without -p/-f a chapter runs at the published (full) scale
+    differ = {k: (ns[k], v) for k, v in full.items() if ns[k] != v}
+    assert not differ, f"parameters cell defaults differ from the full scale: {differ}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
