@@ -588,8 +588,8 @@ WHY_EXP = WHY_DENSE + ("; depending on the seed a direct row also leaves a mode 
 WHY_DIRECT = ("vanilla/direct sits at the edge already at the smallest width (radius near the "
               "bottom of the beta grid, which a ratio cannot show) and at larger widths often "
               "does not train (see the E_m(0) table); the "
-              "direct SSMs, trained on short windows at widths up to ssm_widths[-1], keep a "
-              "small but roughly flat radius")
+              f"direct SSMs, trained on windows of {ssm_T} steps at widths up to {ssm_widths[-1]}, "
+              "keep a small but roughly flat radius")
 
 
 def below(a, b):                                       # a < b at every distance on the grid
