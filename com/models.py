@@ -148,13 +148,19 @@ def orthogonal(S: torch.Tensor) -> torch.Tensor:
     return torch.linalg.matrix_exp(S - S.transpose(-1, -2))
 
 
-def vanilla_kernel(A: torch.Tensor, b: torch.Tensor, c: torch.Tensor, T: int) -> torch.Tensor:
-    """Dense RNN h_{k+1} = A h_k + (I - A) b x_k, y = c^T h:  K_s = c^T A^s (I - A) b.
+def vanilla_kernel(Q: torch.Tensor, lam: torch.Tensor, b: torch.Tensor, c: torch.Tensor,
+                   T: int) -> torch.Tensor:
+    """Dense RNN h_{k+1} = A h_k + (I - A) b x_k, y = c^T h, with symmetric
+    A = Q diag(lam) Q^T (Q orthogonal):
 
-    A: (..., m, m);  b, c: (..., m)  ->  (..., T).  The DC gain sum_s K_s is c^T b.
+        K_s = c^T A^s (I - A) b = sum_i (q_i^T c)(q_i^T b) (1 - lam_i) lam_i^s,
+
+    a diagonal recurrence in the eigenbasis, so no matrix powers.
+    Q: (..., m, m);  lam, b, c: (..., m)  ->  (..., T).  The DC gain sum_s K_s is c^T b.
     """
-    B = b - (A @ b[..., None])[..., 0]                           # (..., m)  (I - A) b
-    return dense_kernel(A, B, c, T)
+    coeffs = ((Q * c[..., :, None]).sum(-2)                       # (..., m)  Q^T c
+              * (Q * b[..., :, None]).sum(-2))                    #         * Q^T b
+    return normalised_discrete_kernel(lam, coeffs, T)
 
 
 def layerwise_ssm(x: torch.Tensor, lams: list[torch.Tensor], b: torch.Tensor,

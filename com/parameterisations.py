@@ -118,11 +118,11 @@ FAMILIES = ("diagonal", "vanilla", "lru", "ssm1", "ssm2")
 TIME = {"diagonal": "continuous", "vanilla": "discrete", "lru": "discrete",
         "ssm1": "discrete", "ssm2": "discrete"}
 RECURRENT = {"diagonal": ("w",), "lru": ("w",), "ssm1": ("w1",), "ssm2": ("w1", "w2"),
-             "vanilla": ("A",)}                      # vanilla with a stable f: ("S", "w")
+             "vanilla": ("S", "w")}                  # A = Q diag(f(w)) Q^T, Q = exp(S - S^T)
 
 
 def recurrent_keys(family: str, pname: str) -> tuple[str, ...]:
-    return ("S", "w") if family == "vanilla" and pname != "direct" else RECURRENT[family]
+    return RECURRENT[family]
 
 
 def init_family(family: str, pname: str, n_models: int, m: int, generator: torch.Generator,
@@ -144,11 +144,8 @@ def init_family(family: str, pname: str, n_models: int, m: int, generator: torch
         return {"w": raw(draw(S, m)), "c": c}
     if family == "vanilla":
         skew = torch.randn(S, m, m, generator=generator)
-        Q = models.orthogonal(skew)
         lam = draw(S, m)
         b = torch.ones(S, m) / m ** 0.5
-        if pname == "direct":
-            return {"A": Q @ torch.diag_embed(lam) @ Q.transpose(-1, -2), "b": b, "c": c}
         return {"S": skew, "w": raw(lam), "b": b, "c": c}
     out = {"w1": raw(draw(S, m)), "b": torch.ones(S, m), "c": c}
     if family == "ssm2":
@@ -166,12 +163,8 @@ def family_kernel(family: str, pname: str, params: dict, grid) -> torch.Tensor:
     if family == "lru":
         return models.normalised_discrete_kernel(f(params["w"]), params["c"], grid)
     if family == "vanilla":
-        if pname == "direct":
-            A = params["A"]
-        else:
-            Q = models.orthogonal(params["S"])
-            A = Q @ torch.diag_embed(f(params["w"])) @ Q.transpose(-1, -2)
-        return models.vanilla_kernel(A, params["b"], params["c"], grid)
+        Q = models.orthogonal(params["S"])                                # (..., m, m)
+        return models.vanilla_kernel(Q, f(params["w"]), params["b"], params["c"], grid)
     raise ValueError(f"family {family!r} is not linear")
 
 
@@ -260,7 +253,9 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
     w = torch.tensor(widths).repeat_interleave(n_models)
     init = init_family(task.family, pname, len(w), max(widths), generator)
     mask = width_masks(task.family, pname, init, w)
-    mask = {k: (torch.ones_like(v) if k in ("S", "w", "w1", "w2") else v) for k, v in mask.items()}
+    # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
+    # the live block: Q = exp(S - S^T) would otherwise rotate padded units into the model.
+    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in mask.items()}
     params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
 
     def live():

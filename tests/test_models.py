@@ -28,6 +28,17 @@ def test_discrete_kernels_agree_with_recurrence():
                           models.dense_kernel(torch.diag(lam), torch.ones(m), c, T), atol=1e-12)
 
 
+def test_vanilla_kernel_is_the_dense_kernel_of_its_symmetric_matrix():
+    g = torch.Generator().manual_seed(2)
+    m, T = 6, 40
+    Q = models.orthogonal(torch.randn(m, m, generator=g))
+    lam = torch.rand(m, generator=g)
+    b, c = torch.randn(m, generator=g), torch.randn(m, generator=g)
+    A = Q @ torch.diag(lam) @ Q.T
+    dense = models.dense_kernel(A, b - A @ b, c, T)                # c^T A^s (I - A) b
+    assert torch.allclose(models.vanilla_kernel(Q, lam, b, c, T), dense, atol=1e-12)
+
+
 def test_continuous_dense_matches_diagonal():
     rates = torch.tensor([0.5, 1.5, 4.0])
     c = torch.tensor([1.0, -2.0, 0.5])

@@ -59,8 +59,8 @@ def test_families_shapes_and_masks():
             else:
                 grid = torch.linspace(0, 10, 50) if fam == "diagonal" else 50
                 assert P.family_kernel(fam, pname, p, grid).shape == (3, 50)
-    masks = P.width_masks("vanilla", "direct", {"A": torch.zeros(2, 4, 4)}, torch.tensor([2, 4]))
-    assert masks["A"][0].sum() == 4 and masks["A"][1].sum() == 16
+    masks = P.width_masks("vanilla", "direct", {"S": torch.zeros(2, 4, 4)}, torch.tensor([2, 4]))
+    assert masks["S"][0].sum() == 4 and masks["S"][1].sum() == 16
 
 
 def test_lr_sweep_direct_diverges_at_huge_rate():
@@ -88,3 +88,16 @@ def test_stability_cell_sup_estimate_dominates_random():
     assert (sup["radius"] <= sup["radius_random"] + 1e-12).all()
     assert torch.equal(plain["radius"], plain["radius_random"])
     assert torch.equal(plain["radius_random"], sup["radius_random"])
+
+
+def test_padded_models_are_their_width():
+    # A model of width 2 trained in a program padded to width 4 must be a width-2 model:
+    # its kernel equals that of its live block alone (for the dense RNN the eigenbasis
+    # Q = exp(S - S^T) would otherwise mix padded units in).
+    g = torch.Generator().manual_seed(3)
+    for family in ("vanilla", "lru"):
+        task = P.make_task(family, "polynomial", 50.0, 32, 4, g)
+        params, _ = P.train_family(task, "best", [2, 4], 1, 5, 0.05, g)
+        K = P.family_kernel(family, "best", params, 32)[0]
+        live = {k: v[0, :2, :2] if v.dim() == 3 else v[0, :2] for k, v in params.items()}
+        assert torch.allclose(P.family_kernel(family, "best", live, 32), K, atol=1e-12)
