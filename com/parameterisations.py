@@ -188,8 +188,8 @@ from . import approximation, loss, memory, perturbation, training  # noqa: E402
 @dataclass
 class Task:
     """A target memory for a family: the lag grid (t or T), the target kernel (T,),
-    loss weights (T,) and L1 weights (T,); for the SSM families also white-noise data
-    x (N, T) and targets y = rho * x."""
+    loss weights (T,) and L1 weights (T,); for the SSM families also held-input data
+    x (2, N, T) (train, test) and targets y = rho * x."""
     family: str
     kind: str
     grid: object
@@ -199,11 +199,28 @@ class Task:
     data: dict | None = None
 
 
+def held_inputs(shape: tuple[int, ...], hold: float, generator: torch.Generator) -> torch.Tensor:
+    """Piecewise-constant ("telegraph") inputs: N(0, 1) levels held for geometric
+    times of mean ``hold`` steps.  -> shape (..., T)
+
+    The papers' error is a sup over bounded inputs, and for a linear functional the
+    worst bounded input is held: y = x sum_s rho_s feels the kernel's L1 mass, tail
+    included. On white noise the RMS error sees the kernel in L2 instead, where a
+    polynomial tail (1+s)^{-2(1+omega)} is negligible after a few lags, and a model
+    needs no long memory at all."""
+    switch = torch.rand(shape, generator=generator) < 1.0 / hold               # new level?
+    level = torch.randn(shape[:-1] + (shape[-1] + 1,), generator=generator)   # (..., T+1)
+    return level.gather(-1, torch.cumsum(switch.long(), -1))                  # (..., T)
+
+
 def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
-              generator: torch.Generator, omega: float = 0.5, beta: float = 0.5) -> Task:
+              generator: torch.Generator, omega: float = 0.5, beta: float = 0.5,
+              hold: float = 25.0) -> Task:
     """Exponential memory e^{-beta t}/(1+t) or polynomial (1+t)^{-(1+omega)}: on the
     lag grid 0..horizon (continuous family) or lags 0..T-1 (discrete families,
-    beta per step divided by 5: a step is a fifth of a time unit)."""
+    beta per step divided by 5: a step is a fifth of a time unit). SSM families get
+    n_data held inputs (``held_inputs``, mean hold ``hold`` steps) for training and
+    as many for testing."""
     scale = beta if kind == "exponential" else omega
     name = "exponential_mixture" if kind == "exponential" else "polynomial"
     if TIME[family] == "continuous":
@@ -214,7 +231,7 @@ def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
     rho = memory.target(name, s / 5 if kind == "exponential" else s, scale)
     task = Task(family, kind, T, rho, loss.lag_weights(T), torch.ones(T))
     if family.startswith("ssm"):
-        x = torch.randn(2, n_data, T, generator=generator)          # train, test
+        x = held_inputs((2, n_data, T), hold, generator)             # train, test
         task.data = {"x": x, "y": models.convolve(rho, x)}
     return task
 
@@ -222,7 +239,7 @@ def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
 def family_error(task: Task, pname: str, params: dict, chunk: int = 64) -> torch.Tensor:
     """Relative error of models against the task: L1 distance of kernels over ||rho||_1
     (linear families: the operator norm of H - Hhat for bounded inputs), relative RMS
-    error on held-out white noise (SSM families).  params: (..., ...) -> (...)"""
+    error on the held-out test inputs (SSM families).  params: (..., ...) -> (...)"""
     if not task.family.startswith("ssm"):
         K = family_kernel(task.family, pname, params, task.grid)
         return ((task.target - K).abs() * task.l1).sum(-1) / (task.target.abs() * task.l1).sum()
@@ -275,7 +292,7 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
 
 def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor,
                        n_samples: int, generator: torch.Generator,
-                       masks: dict | None = None, adv_steps: int = 0) -> torch.Tensor:
+                       masks: dict | None = None, adv_steps: int = 0, with_random: bool = False):
     """E(beta) of every model: perturbations of 2-norm beta of each recurrent raw tensor
     (the w that f acts on), the other weights held.  params (S, ...) -> (S, B)
 
@@ -283,7 +300,8 @@ def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor
     (com.perturbation.random_error). adv_steps > 0: projected gradient ascent from those
     same points (com.perturbation.adversarial_error), a tighter lower bound of the sup in
     E(beta) = sup_{|delta|_2 <= beta} ||H - Hhat(theta + delta)||, and >= the random
-    estimate by construction."""
+    estimate by construction. ``with_random``: return (E, E_random), the random
+    estimate being the ascent's starts (the same draws as adv_steps = 0 makes)."""
     keys = recurrent_keys(task.family, pname)
     fixed = {k: v for k, v in params.items() if k not in keys}
 
@@ -296,13 +314,15 @@ def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor
     mask = None if masks is None else {k: masks[k] for k in keys}
     raw = {k: params[k] for k in keys}
     if adv_steps == 0:
-        return perturbation.random_error(raw, error_fn, betas, n_samples, generator,
-                                         mask=mask, batch_dims=1)
+        E = perturbation.random_error(raw, error_fn, betas, n_samples, generator,
+                                      mask=mask, batch_dims=1)
+        return (E, E) if with_random else E
     # The random draws (as random_error makes them) are the ascent's starts: a random
     # direction spreads beta over all m units, so it moves any one eigenvalue by about
     # beta / sqrt(m), while the sup may put all of beta on the one nearest the edge.
     return perturbation.adversarial_error(raw, error_fn, betas, adv_steps, generator,
-                                          n_starts=n_samples, mask=mask, batch_dims=1)
+                                          n_starts=n_samples, mask=mask, batch_dims=1,
+                                          with_start=with_random)
 
 
 __all__ += ["Task", "make_task", "family_error", "train_family", "perturbation_curve",
@@ -368,26 +388,20 @@ __all__ += ["lr_sweep", "heaviside_memory"]
 def stability_cell(family: str, pname: str, kind: str, widths: list[int], n_models: int,
                    steps: int, lr: float, betas: torch.Tensor, n_samples: int, tolerance: float,
                    generator: torch.Generator, horizon: float, T: int, n_data: int,
-                   omega: float, adv_steps: int = 0) -> dict:
+                   omega: float, adv_steps: int = 0, hold: float = 25.0) -> dict:
     """One cell of the stability table: train the family on the memory ``kind`` at every
     width, then measure E_m(beta) and the radius beta* where the error first exceeds
     E_m(0) + tolerance (com.perturbation.stability_radius); adv_steps as in
     perturbation_curve.
     -> {"E0": (W, R), "E": (W, R, B), "radius": (W, R), "radius_random": (W, R) (the
     radius from the random starts alone), "params", "task"}"""
-    task = make_task(family, kind, horizon, T, n_data, generator, omega=omega)
+    task = make_task(family, kind, horizon, T, n_data, generator, omega=omega, hold=hold)
     params, masks = train_family(task, pname, widths, n_models, steps, lr, generator,
                                  desc=f"{family} {pname} {kind}")
     with torch.no_grad():
         E0 = family_error(task, pname, params)                                 # (S,)
-    state = generator.get_state()
-    E_rand = perturbation_curve(task, pname, params, betas, n_samples, generator, masks)
-    if adv_steps > 0:                          # the same random draws start the ascent
-        generator.set_state(state)
-        E = perturbation_curve(task, pname, params, betas, n_samples, generator, masks,
-                               adv_steps)                                      # (S, B)
-    else:
-        E = E_rand
+    E, E_rand = perturbation_curve(task, pname, params, betas, n_samples, generator, masks,
+                                   adv_steps, with_random=True)                # (S, B) each
     radius = perturbation.stability_radius(betas, E, E0 + tolerance)          # (S,)
     radius_rand = perturbation.stability_radius(betas, E_rand, E0 + tolerance)
     W = len(widths)

@@ -140,7 +140,7 @@ def project(delta: Params, beta: torch.Tensor, batch_dims: int = 0,
 def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, steps: int,
                       generator: torch.Generator, n_starts: int = 2, step_size: float = 0.5,
                       mask: Params | None = None, batch_dims: int = 0,
-                      starts: Params | None = None) -> torch.Tensor:
+                      starts: Params | None = None, with_start: bool = False):
     """Projected gradient ascent estimate of E(beta) = sup over the ball.
 
     From n_starts random points of the sphere per beta (drawn as ``random_error``
@@ -151,7 +151,8 @@ def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, st
     seen at any step, starts included. ``starts``: optional initial perturbations
     delta[k], (B * n_starts, *batch, *core), beta-major, inside the ball (e.g. the
     random samples themselves, passed a few betas at a time to bound memory).
-    betas: (B,)  ->  (*batch, B)
+    betas: (B,)  ->  (*batch, B); with ``with_start`` also the max over the starts
+    alone, (*batch, B): the random estimate, at no extra cost.
     """
     B = betas.numel()
     beta = beta_grid(betas, n_starts)                                           # (B*S,)
@@ -159,13 +160,15 @@ def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, st
         dirs = directions(params, B * n_starts, generator, mask, batch_dims)
         starts = {k: _expand(beta, d) * d for k, d in dirs.items()}
     delta = dict(starts)
-    best = None
+    best = first = None
     for step in range(steps + 1):
         delta = {k: d.detach().requires_grad_(step < steps) for k, d in delta.items()}
         with torch.set_grad_enabled(step < steps):
             err = error_fn({k: params[k] + delta[k] for k in params})      # (B*S, *batch)
         clean = torch.nan_to_num(err.detach(), nan=float("inf"), posinf=float("inf"))
-        best = clean if best is None else torch.maximum(best, clean)
+        if best is None:
+            best = first = clean
+        best = torch.maximum(best, clean)
         if step == steps:
             break
         finite = torch.isfinite(err)
@@ -181,6 +184,8 @@ def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, st
             unit = g / gn.clamp_min(torch.finfo(g.dtype).tiny).reshape(gn.shape + (1,) * core)
             moved[k] = d.detach() + step_size * _expand(beta, unit) * unit
         delta = project(moved, beta, batch_dims, mask)
+    if with_start:
+        return _reduce(best, B, n_starts), _reduce(first, B, n_starts)
     return _reduce(best, B, n_starts)
 
 

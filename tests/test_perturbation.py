@@ -61,6 +61,10 @@ def test_random_below_adversarial_and_adversarial_attains_sup():
     assert torch.all(adv >= rnd)                                # same starts: by construction
     assert torch.allclose(adv, 5 * betas, rtol=1e-4)           # the sup, beta |x|
     assert torch.all(rnd < 5 * betas + 1e-12)
+    adv2, start = pt.adversarial_error(p, _quadratic_error, betas, 10,
+                                       torch.Generator().manual_seed(0), n_starts=8,
+                                       with_start=True)
+    assert torch.equal(start, rnd) and torch.equal(adv2, adv)  # the starts are the random draws
 
 
 def test_stability_radius_rule():
