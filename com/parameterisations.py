@@ -118,7 +118,7 @@ FAMILIES = ("diagonal", "vanilla", "lru", "ssm1", "ssm2")
 TIME = {"diagonal": "continuous", "vanilla": "discrete", "lru": "discrete",
         "ssm1": "discrete", "ssm2": "discrete"}
 RECURRENT = {"diagonal": ("w",), "lru": ("w",), "ssm1": ("w1",), "ssm2": ("w1", "w2"),
-             "vanilla": ("S", "w")}                  # A = Q diag(f(w)) Q^T, Q = exp(S - S^T)
+             "vanilla": ("S", "w")}                  # A = Q diag(f(w)) Q^T, Q = cayley(S - S^T)
 
 
 def recurrent_keys(family: str, pname: str) -> tuple[str, ...]:
@@ -271,7 +271,7 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
     init = init_family(task.family, pname, len(w), max(widths), generator)
     mask = width_masks(task.family, pname, init, w)
     # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
-    # the live block: Q = exp(S - S^T) would otherwise rotate padded units into the model.
+    # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
     mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in mask.items()}
     params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
 

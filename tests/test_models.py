@@ -103,3 +103,13 @@ def test_residual_kernels_match_recurrence_and_tail_bound_holds():
     diag = dict(p, W=torch.diag_embed(w))
     Kd, _ = models.residual_kernel(diag, 32, 0.5, mask["c"])
     assert torch.allclose(models.residual_diagonal_kernel(w, p["U"][..., 0], p["c"], 33, 0.5), Kd, atol=1e-12)
+
+
+def test_orthogonal_is_orthogonal_and_turns_at_most_four_beta():
+    g = torch.Generator().manual_seed(4)
+    S, D = torch.randn(2, 7, 7, generator=g)
+    Q = models.orthogonal(S)
+    assert torch.allclose(Q @ Q.T, torch.eye(7), atol=1e-12)
+    beta = 1e-3
+    D = beta * D / torch.linalg.matrix_norm(D, ord=2)
+    assert torch.linalg.matrix_norm(models.orthogonal(S + D) - Q, ord=2) <= 4 * beta * (1 + 1e-6)

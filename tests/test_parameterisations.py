@@ -93,7 +93,7 @@ def test_stability_cell_sup_estimate_dominates_random():
 def test_padded_models_are_their_width():
     # A model of width 2 trained in a program padded to width 4 must be a width-2 model:
     # its kernel equals that of its live block alone (for the dense RNN the eigenbasis
-    # Q = exp(S - S^T) would otherwise mix padded units in).
+    # Q = cayley(S - S^T) would otherwise mix padded units in).
     g = torch.Generator().manual_seed(3)
     for family in ("vanilla", "lru"):
         task = P.make_task(family, "polynomial", 50.0, 32, 4, g)
