@@ -101,3 +101,10 @@ def test_padded_models_are_their_width():
         K = P.family_kernel(family, "best", params, 32)[0]
         live = {k: v[0, :2, :2] if v.dim() == 3 else v[0, :2] for k, v in params.items()}
         assert torch.allclose(P.family_kernel(family, "best", live, 32), K, atol=1e-12)
+
+
+def test_held_inputs_are_piecewise_constant_with_the_mean_hold():
+    x = P.held_inputs((4, 20000), 25.0, torch.Generator().manual_seed(0))
+    assert x.shape == (4, 20000)
+    switches = (x[:, 1:] != x[:, :-1]).sum()
+    assert 0.9 < 4 * 19999 / switches.item() / 25.0 < 1.1     # mean run length ~ hold
