@@ -121,10 +121,6 @@ RECURRENT = {"diagonal": ("w",), "lru": ("w",), "ssm1": ("w1",), "ssm2": ("w1", 
              "vanilla": ("S", "w")}                  # A = Q diag(f(w)) Q^T, Q = cayley(S - S^T)
 
 
-def recurrent_keys(family: str, pname: str) -> tuple[str, ...]:
-    return RECURRENT[family]
-
-
 def init_family(family: str, pname: str, n_models: int, m: int, generator: torch.Generator,
                 eig=None) -> dict[str, torch.Tensor]:
     """Raw parameters of ``n_models`` models of width m, eigenvalue magnitudes drawn
@@ -177,7 +173,7 @@ def family_outputs(family: str, pname: str, params: dict, x: torch.Tensor,
     return models.layerwise_ssm(x, lams, params["b"], mixes, params["c"], sigma)
 
 
-__all__ += ["FAMILIES", "TIME", "RECURRENT", "recurrent_keys", "init_family", "family_kernel",
+__all__ += ["FAMILIES", "TIME", "RECURRENT", "init_family", "family_kernel",
             "family_outputs"]
 
 
@@ -269,10 +265,10 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
     -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
     w = torch.tensor(widths).repeat_interleave(n_models)
     init = init_family(task.family, pname, len(w), max(widths), generator)
-    mask = width_masks(task.family, pname, init, w)
+    masks = width_masks(task.family, pname, init, w)
     # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
     # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
-    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in mask.items()}
+    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in masks.items()}
     params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
 
     def live():
@@ -287,7 +283,7 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
             return loss.white_noise_loss(task.target, family_kernel(task.family, pname, live(),
                                                                     task.grid), task.weights)
     training.train(list(params.values()), loss_fn, steps, lr, desc=desc or f"{task.family} {pname}")
-    return {k: v.detach() for k, v in live().items()}, width_masks(task.family, pname, init, w)
+    return {k: v.detach() for k, v in live().items()}, masks
 
 
 def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor,
@@ -302,7 +298,7 @@ def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor
     E(beta) = sup_{|delta|_2 <= beta} ||H - Hhat(theta + delta)||, and >= the random
     estimate by construction. ``with_random``: return (E, E_random), the random
     estimate being the ascent's starts (the same draws as adv_steps = 0 makes)."""
-    keys = recurrent_keys(task.family, pname)
+    keys = RECURRENT[task.family]
     fixed = {k: v for k, v in params.items() if k not in keys}
 
     def error_fn(pert):                                             # pert[k]: (n, S, ...)
@@ -345,7 +341,7 @@ def lr_sweep(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: int, s
     mom = {k: torch.zeros_like(v) for k, v in params.items()}
     sq = {k: torch.zeros_like(v) for k, v in params.items()}
     ratio = torch.zeros(L * R)
-    key = recurrent_keys(task.family, pname)[0]
+    key = RECURRENT[task.family][0]
 
     def loss_fn():
         return loss.white_noise_loss(task.target, family_kernel(task.family, pname, params,

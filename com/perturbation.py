@@ -166,9 +166,8 @@ def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, st
         with torch.set_grad_enabled(step < steps):
             err = error_fn({k: params[k] + delta[k] for k in params})      # (B*S, *batch)
         clean = torch.nan_to_num(err.detach(), nan=float("inf"), posinf=float("inf"))
-        if best is None:
-            best = first = clean
-        best = torch.maximum(best, clean)
+        first = clean if first is None else first                       # the starts alone
+        best = clean if best is None else torch.maximum(best, clean)
         if step == steps:
             break
         finite = torch.isfinite(err)
