@@ -289,6 +289,11 @@ def radii(cell):                                       # median over seeds per w
     return log_median(cell["radius"])
 
 
+def ratio_of(radius):                                  # median radius, largest / smallest width
+    r = log_median(radius)
+    return float(r[-1] / r[0])
+
+
 def verdict(cell):
     r = radii(cell)
     return "stable" if r[-1] >= r[0] / shrink else "unstable"
@@ -319,8 +324,8 @@ com.glue("n_cells", n_cells)
 com.glue("disagreements", "; ".join(disagree) if disagree else "none")
 direct_pol = {f: radii(cells[(f, "direct", "polynomial")]) for f, _ in ROWS if _ == "direct"}
 stable_pol = {(f, p): radii(cells[(f, p, "polynomial")]) for f, p in ROWS if p != "direct"}
-ratio_direct = {f: float(r[-1] / r[0]) for f, r in direct_pol.items()}
-ratio_stable = {k: float(r[-1] / r[0]) for k, r in stable_pol.items()}
+ratio_direct = {f: ratio_of(cells[(f, "direct", "polynomial")]["radius"]) for f in direct_pol}
+ratio_stable = {(f, p): ratio_of(cells[(f, p, "polynomial")]["radius"]) for f, p in stable_pol}
 gap = min(float(stable_pol[(f, p)][-1] / direct_pol[f][-1]) for f, p in stable_pol)
 com.glue("ratio_direct_min", min(ratio_direct.values()))
 com.glue("ratio_direct_max", max(ratio_direct.values()))
@@ -335,11 +340,6 @@ com.glue("ssm_m_max", ssm_widths[-1])
 print(f"agreement with the README: {n_agree} of {n_cells}; disagreements: {disagree or 'none'}")
 
 # %%
-def ratio_of(r):                                       # median radius, largest / smallest width
-    r = log_median(r)
-    return float(r[-1] / r[0])
-
-
 estimates = pd.DataFrame({f"{LABEL[f]}, {p}": {
     "random points": ratio_of(cells[(f, p, "polynomial")]["radius_random"]),
     "sup (ascent)": ratio_of(cells[(f, p, "polynomial")]["radius"])} for f, p in ROWS}).T
@@ -633,7 +633,7 @@ claims.check("scale-ordering",
              "slopes " + ", ".join(f"{k[0][:4]} {k[1]} {s:.2f}" for k, s in slopes.items()))
 
 # %%
-def unstable_rows(rows, kind):
+def unstable_rows(rows, kind):                         # "family/pname, ..." ("" if none)
     return ", ".join(f"{f}/{p}" for f, p in rows if verdict(cells[(f, p, kind)]) != "stable")
 
 
