@@ -2,18 +2,24 @@
 
 Modules follow the papers' concepts: ``memory`` (target kernels and the memory
 function), ``models`` (linear RNN kernels and convolution), ``loss`` (the
-white-noise loss), ``approximation`` (fits and error laws), ``training``,
-``validation`` (chapter parameters), ``report`` (claims and glue), ``plotting``,
-``cache``.
+white-noise loss), ``approximation`` (fits and error laws), ``horizon`` (errors over
+the infinite horizon), ``approximants`` (exponential sums fitted there),
+``stability`` (perturbation curves, radii, certificates), ``linearisation``
+(nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
+end to end), ``perturbation`` (estimators of the sup in E(beta)),
+``parameterisations``, ``plateaus``, ``training``, ``validation`` (chapter
+parameters), ``report`` (claims and glue), ``plotting``, ``cache``.
 """
 from __future__ import annotations
 
 import random
+import zlib
 
 import numpy as np
 import torch
 
-from . import approximation, cache, loss, memory, models, plotting, report, training, validation
+from . import (approximants, approximation, cache, curse, horizon, linearisation, loss,
+               memory, models, plotting, report, stability, training, validation)
 from .report import Claims, glue
 from .validation import ParameterError
 
@@ -34,5 +40,16 @@ def setup(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-__all__ = ["approximation", "cache", "loss", "memory", "models", "plotting", "report",
+def stream(seed: int, *names: str) -> torch.Generator:
+    """An independent random stream for one named piece of a chapter's work, spawned
+    from the chapter's seed and the names by numpy's SeedSequence (no seed arithmetic,
+    no generator state saved and restored): reordering or adding work elsewhere never
+    shifts it."""
+    words = [zlib.crc32(n.encode()) for n in names]
+    state = np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0]
+    return torch.Generator().manual_seed(int(state >> np.uint64(1)))
+
+
+__all__ = ["stream", "approximants", "curse", "horizon", "linearisation", "stability",
+           "approximation", "cache", "loss", "memory", "models", "plotting", "report",
            "training", "validation", "Claims", "glue", "ParameterError", "setup"]

@@ -1,0 +1,105 @@
+"""The curse of memory measured over the infinite horizon, for one target memory.
+
+One call builds the approximants of every width (com.approximants), their
+perturbation curves E_m(beta) (com.stability), and every quantity the paper's
+criteria read off them: radii, crossings of consecutive curves, the certificates,
+and the same radii over finite windows for contrast. ``CurseConfig`` holds the
+settings shared by every memory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from . import approximants, horizon, linearisation, stability
+from .horizon import Memory
+
+
+@dataclass(frozen=True)
+class CurseConfig:
+    widths: tuple[int, ...]            # widths m, increasing
+    log_betas: tuple[float, float]     # log10 of the smallest and largest radius
+    n_betas: int                       # radii on the log grid
+    n_samples: int                     # random vertices per radius (besides the edge)
+    tolerance: float                   # E_m(0) + tolerance defines the radius
+    windows: tuple[int, ...]           # finite windows T for contrast
+    delta_floor: float                 # closest a fitted mode may sit to the edge
+    n_deltas: int                      # candidate slowest distances per fit
+
+    @property
+    def betas(self) -> torch.Tensor:
+        return torch.logspace(*self.log_betas, self.n_betas, dtype=torch.float64)
+
+
+def approximating(E0: torch.Tensor, tolerance: float) -> int:
+    """Index of the first width whose E_m(0) <= tolerance / 2: from there on a model
+    approximates at the scale the radius is measured at (a model already off by the
+    tolerance has nothing left to lose). len(E0) if none does.  (W,) -> int"""
+    ok = (E0 <= tolerance / 2).nonzero()
+    return int(ok[0]) if len(ok) else len(E0)
+
+
+def measure(memory: Memory, cfg: CurseConfig, generator: torch.Generator,
+            pname: str | None = None, fit: dict | None = None) -> dict:
+    """Everything the chapter reports for one memory (``pname`` as in
+    com.stability.curve; ``fit`` reuses approximants already built).
+    -> dict of tensors over widths W and radii B (see the keys below)."""
+    widths, betas = torch.tensor(cfg.widths), cfg.betas
+    fit = fit or approximants.fits(memory, list(cfg.widths),
+                                   approximants.delta_grid(cfg.delta_floor, cfg.n_deltas))
+    delta, g = fit["delta"], fit["g"]
+    C = stability.curve(memory, delta, g, widths, betas, cfg.n_samples, generator, pname=pname)
+    out = {"fit": fit, "E0": C["E0"], "E": C["E"], "edge_E": C["edge"],
+           "radius": stability.radius(betas, C["E"], C["E0"], cfg.tolerance),
+           "edge": approximants.edge_distance(delta, g),
+           "crossings": stability.crossings(betas, C["E"], slack=cfg.tolerance / 10),
+           "first": approximating(C["E0"], cfg.tolerance)}
+    if pname is not None:
+        return out
+    up = stability.certified_upper(memory, delta, g, C["E0"], betas)
+    u, c = stability.split(g)
+    out.update(upper=up, upper_holds=bool((up >= C["E"] * (1 - 1e-6)).all()),
+               radius_lower=stability.radius(betas, up, C["E0"], cfg.tolerance),
+               edge_bound=stability.edge_bound(memory, C["E0"], g.abs().sum(-1)),
+               J_radius=linearisation.complex_radius(torch.diag_embed(-delta)))
+    out["window"] = {T: stability.radius(betas, *_window(memory, delta, g, widths, betas,
+                                                        cfg, generator, T), cfg.tolerance)
+                     for T in cfg.windows}
+    out["window_lower"] = {T: stability.window_lower(memory, T, float(u.norm(dim=-1).max()),
+                                                     float(c.norm(dim=-1).max()), cfg.tolerance)
+                           for T in cfg.windows}
+    return out
+
+
+def _window(memory, delta, g, widths, betas, cfg, generator, T):
+    C = stability.curve(memory, delta, g, widths, betas, cfg.n_samples, generator, window=T)
+    return C["E"], C["E0"]
+
+
+def ratio(radius: torch.Tensor, first: int) -> float:
+    """beta*(m_max) / beta*(m_first): how much the radius moved over the approximating
+    widths (nan if fewer than two widths approximate)."""
+    if first >= len(radius) - 1:
+        return float("nan")
+    return float(radius[-1] / radius[first])
+
+
+def simulate(memory: Memory, fit: dict, sigma: str, betas: torch.Tensor, x: torch.Tensor,
+             kappa: float) -> torch.Tensor:
+    """Window errors of the approximants run as residual RNNs with activation sigma
+    (com.linearisation.realise), unperturbed (column 0) and with W -> W + beta I
+    (the proof's direction), on the input sequences x, all models in one program.
+    fit: delta, g (W, M); betas: (B,); x: (N, T)  ->  (W, 1 + B)"""
+    shift = torch.cat([torch.zeros(1), betas])                          # (1+B,)
+    delta = (fit["delta"][:, None] - shift[None, :, None]).flatten(0, 1)
+    g = fit["g"][:, None].expand(-1, len(shift), -1).flatten(0, 1)
+    params = linearisation.realise(delta, g, kappa)
+    rho = memory.kernel(torch.arange(x.shape[-1], dtype=torch.float64))
+    with torch.no_grad():
+        err = linearisation.window_error(params, sigma, rho, x)
+    return err.reshape(len(fit["delta"]), len(shift))
+
+
+__all__ = ["CurseConfig", "approximating", "measure", "ratio", "simulate"]
+_ = horizon

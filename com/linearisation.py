@@ -1,0 +1,83 @@
+"""Nonlinear RNNs at the infinite horizon, through their linearisation at rest.
+
+A residual RNN h_{k+1} = h_k + dt sigma(W h_k + U x_k), y_k = c^T h_k, with
+sigma(0) = 0 and sigma'(0) = 1 (tanh; hardtanh near 0) and no bias, rests at h = 0
+under zero input, with Jacobian J = I + dt W there. If a perturbation of W pushes an
+eigenvalue of J outside the unit circle, the rest state becomes unstable (Lyapunov's
+indirect method): an input of any size eventually moves the state by an amount that
+does not shrink with the input, and with a residual step (h grows by up to dt |sigma|
+per step) for ever. The output error per unit of input is then unbounded over the
+infinite horizon. So the smallest perturbation of W that makes J unstable bounds the
+model's infinite-horizon stability radius from above. In 2-norm that is the complex
+stability radius (Hinrichsen and Pritchard),
+
+    r(J) = min_theta sigma_min(e^{i theta} I - J) / dt
+         = min_theta sigma_min((e^{i theta} - 1) I - dt W) / dt,
+
+the second form exact even when J is within rounding of the unit circle.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import models
+
+
+def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
+                   refine: int = 40) -> torch.Tensor:
+    """r(J) for J = I + dt W: a grid over theta in [0, pi] (J is real, so its spectrum
+    and sigma_min are symmetric in theta), then golden-section refinement around the
+    best grid point. 0 where J already has an eigenvalue on or outside the circle.
+    W: (..., m, m)  ->  (...)"""
+    m = W.shape[-1]
+    eye = torch.eye(m, dtype=torch.complex128)
+    Wc = (dt * W).to(torch.complex128)
+
+    def smin(theta):                                     # theta: (..., K) -> (..., K)
+        z = torch.expm1(1j * theta.to(torch.complex128))
+        A = z[..., None, None] * eye - Wc[..., None, :, :]
+        return torch.linalg.svdvals(A)[..., -1] / dt
+
+    theta = torch.linspace(0, math.pi, n_theta).expand(W.shape[:-2] + (n_theta,))
+    vals = smin(theta)
+    k = vals.argmin(-1, keepdim=True)
+    step = math.pi / (n_theta - 1)
+    lo = (theta.gather(-1, k) - step).clamp(min=0.0)
+    hi = (theta.gather(-1, k) + step).clamp(max=math.pi)
+    gr = (math.sqrt(5) - 1) / 2
+    for _ in range(refine):
+        a, b = hi - gr * (hi - lo), lo + gr * (hi - lo)
+        left = smin(a) < smin(b)
+        lo, hi = torch.where(left, lo, a), torch.where(left, b, hi)
+    best = torch.minimum(vals.amin(-1), smin((lo + hi) / 2)[..., 0])
+    mu = torch.linalg.eigvals(dt * W)                  # |1 + mu| >= 1, exact for tiny mu:
+    out = (2 * mu.real + mu.abs() ** 2 >= 0).any(-1)    # 2 Re mu + |mu|^2 >= 0
+    return torch.where(out, torch.zeros_like(best), best)
+
+
+def realise(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> dict:
+    """A residual RNN (dt = 1) with the kernel sum_i g_i (1 - delta_i)^t: W = -diag(delta),
+    U = sqrt(g) / kappa, c = kappa sqrt(g), b = 0. For |x| <= 1 every pre-activation
+    satisfies |W h + U x|_i <= 2 sqrt(g_i) / kappa (the state of unit i is at most
+    sqrt(g_i) / (kappa delta_i)), so kappa >= 2 max sqrt(g_i) keeps hardtanh in its
+    linear range for ever: that RNN *is* the linear one. tanh differs by at most
+    |z|^3 / 3 per step.  delta, g: (n, M)  ->  params for com.models.residual_rnn"""
+    r = g.clamp_min(0).sqrt()
+    return {"W": torch.diag_embed(-delta), "U": (r / kappa)[..., None],
+            "b": torch.zeros_like(delta), "c": kappa * r}
+
+
+def window_error(params: dict, sigma: str, rho: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Relative sup-error over a window, estimated on inputs x: max over sequences and
+    steps of |y_k - y*_k| / sum_{t < T} rho_t, y*_k = sum_{s >= 0} rho_s x_{k-1-s} (the
+    model's output lags its input by one step).  rho: (T,); x: (N, T)  ->  (n,)"""
+    T = x.shape[-1]
+    y = models.residual_rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
+    shifted = torch.cat([torch.zeros_like(x[..., :1]), x[..., :-1]], -1)
+    target = models.convolve(rho[:T], shifted)                          # (N, T)
+    return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
+
+
+__all__ = ["complex_radius", "realise", "window_error"]
