@@ -17,6 +17,9 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 - ``chapter_map``: one entry per chapter (title and opening paragraph).
 - ``claims_summary``: one table of every chapter's claims and verdicts, read from the
   ``claims`` and ``claims_table`` glue outputs of the executed notebooks in the build.
+- ``robustness_summary``: the "Robustness across seeds" page's body, from the sweep
+  summary ``_build/sweep/summary.json`` (``make sweep``) when there is one, else how to
+  make one; runs of a chapter whose code changed since are flagged.
 """
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ from pathlib import Path
 
 import yaml
 
+from com import robustness, sweep
 from com.report import read_claims
+from com.robustness import duration, escape
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = ("smoke", "full")
@@ -39,18 +44,6 @@ def chapters(src: Path) -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [Path(c["file"]).name for c in toc.get("chapters", [])]
     return [f for f in files if f in names] + sorted(names - set(files))
-
-
-def escape(text: str) -> str:
-    """Plain text into a Markdown table cell."""
-    for ch in "\\`*_[]<>|$":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
-
-
-def duration(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
 
 
 def runtime(name: str, scale: str) -> str:
@@ -120,6 +113,17 @@ def opening(nb: dict) -> tuple[str, str]:
     return title, " ".join(paragraph)
 
 
+def robustness_summary(path: Path = sweep.OUT / "summary.json") -> str:
+    """The body of the robustness page, from the sweep summary at ``path`` if any."""
+    if not path.exists():
+        return robustness.page(None)
+    current = {c: sweep.code_hash(c) for c in sweep.chapters_at("full")}
+    try:
+        return robustness.page(json.loads(path.read_text()), current)
+    except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
+        return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+
+
 def stage(src: Path, scale: str) -> dict[str, str]:
     subs, rows, entries = {}, [], []
     for name in chapters(src):
@@ -136,6 +140,7 @@ def stage(src: Path, scale: str) -> dict[str, str]:
     subs["claims_summary"] = "\n".join(
         ["| chapter | claim | statement | verdict |", "|---|---|---|---|", *rows])
     subs["build_scale"] = scale
+    subs["robustness_summary"] = robustness_summary()
     return subs
 
 
