@@ -45,12 +45,14 @@ if seed == fail_seed:
 
 # %%
 # glued as com.Claims.finish glues them, without importing com (torch): a quick chapter
+import os
 import pandas as pd
 from myst_nb import glue
 ok = seed % 2 == 0
 glue("claims", {"even": ok})
 glue("claims_table", pd.DataFrame(
-    [("the seed is even", f"seed {seed}; value {seed / 10:.2f}", "reproduced" if ok else "NOT reproduced")],
+    [("the seed is even", f"seed {seed}; value {seed / 10:.2f}; threads {os.environ['OMP_NUM_THREADS']}",
+      "reproduced" if ok else "NOT reproduced")],
     columns=["statement", "measured", "verdict"], index=pd.Index(["even"], name="claim")))
 '''
 
@@ -172,7 +174,7 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     assert toy_sum["done"] == 2 and toy_sum["failed"][0]["seed"] == 1
     assert toy_sum["claims"][0] | {"by_seed": None} == dict(
         id="even", statement="the seed is even", reproduced=2, runs=2, expected_failure=False,
-        evidence_range="seed [0, 2]; value [0.00, 0.20]", by_seed=None)
+        evidence_range="seed [0, 2]; value [0.00, 0.20]; threads 1", by_seed=None)
     assert json.loads((out / "summary.json").read_text()) == summary
 
     # a rerun keeps what finished, retries the failure; a damaged file is recomputed
