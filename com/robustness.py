@@ -185,11 +185,11 @@ def last_sweep(summary: dict) -> str:
         return ""
     failed = len(last["failed"])
     return (f"The last sweep (finished {last['end'][:10]}) executed {last['executed']} runs "
-            f"on {last['workers']} Dask workers in {duration(last['wall_time'])} of wall time; "
-            f"the same runs one after another would take about {duration(last['run_time'])} "
-            "(the sum of their papermill run times, each measured while the runs shared the "
-            f"machine). {last['skipped']} runs were kept from earlier sweeps"
-            + (f", {failed} failed." if failed else "."))
+            f"on {last['workers']} Dask workers in {duration(last['wall_time'])} of wall time. "
+            f"Their papermill run times add up to {duration(last['run_time'])}: the same runs "
+            "one after another, overestimated by however much the runs slowed each other "
+            f"down while sharing the machine. {last['skipped']} runs were kept from earlier "
+            "sweeps" + (f", {failed} failed." if failed else "."))
 
 
 def page(summary: dict | None, current: dict | None = None, error: str | None = None) -> str:

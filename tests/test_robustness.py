@@ -77,7 +77,7 @@ def test_page_shows_counts_times_and_changes(summary):
     assert "at seed 2 failed: RuntimeError: boom" in text
     assert "source or `com` changed after this sweep" in text
     assert "1 kept runs were computed from earlier sources" in text
-    assert "in 30 s of wall time" in text and "about 50 s" in text
+    assert "in 30 s of wall time" in text and "add up to 50 s" in text
     assert "changed after" not in rb.page(summary, current={"toy": "c1"})
 
 
