@@ -172,7 +172,8 @@ def times_table(sweep: dict, current: dict | None) -> list[str]:
         rows.append(f"| {{doc}}`{chapter}` | {ch['done'] + len(ch['failed'])} | "
                     f"{len(ch['failed'])} | {span} | {duration(t['total']) if t else ''} |")
         for f in ch["failed"]:
-            notes.append(f"- `{chapter}` at seed {f['seed']} failed: {escape(shorten(f['error'], 300))}")
+            error = escape(shorten(f["error"], 300))
+            notes.append(f"- `{chapter}` at seed {f['seed']} failed: {error}")
         if current is not None and current.get(chapter) not in (None, ch["code"]):
             notes.append(f"- `{chapter}`: its source or `com` changed after this sweep; "
                          "these runs describe the earlier code (rerun `make sweep`).")

@@ -51,7 +51,8 @@ from myst_nb import glue
 ok = seed % 2 == 0
 glue("claims", {"even": ok})
 glue("claims_table", pd.DataFrame(
-    [("the seed is even", f"seed {seed}; value {seed / 10:.2f}; threads {os.environ['OMP_NUM_THREADS']}",
+    [("the seed is even",
+      f"seed {seed}; value {seed / 10:.2f}; threads {os.environ['OMP_NUM_THREADS']}",
       "reproduced" if ok else "NOT reproduced")],
     columns=["statement", "measured", "verdict"], index=pd.Index(["even"], name="claim")))
 '''
@@ -105,7 +106,8 @@ def test_assignments_and_grid():
     (dict(assignments=["widths=[8,16]"]),
      "parameter 'widths' is not a parameter of chapter 'gradient_plateaus'"),
     (dict(assignments=["steps=1.5"]),
-     "parameter 'steps' of chapter 'gradient_plateaus' must be an integer (default 20000); got 1.5"),
+     "parameter 'steps' of chapter 'gradient_plateaus' must be an integer (default 20000); "
+     "got 1.5"),
     (dict(assignments=["t0s=3"]), "must be a list"),
     (dict(assignments=["strict=1"]), "must be a boolean"),
 ])
@@ -127,7 +129,8 @@ def test_main_validates_before_starting_anything(monkeypatch, capsys, tmp_path):
 def test_plan_runs_and_their_identity(tmp_path):
     runs = sweep.plan(["gradient_plateaus"], "0-1", "smoke", ["steps=100", "steps=200"],
                       out=tmp_path)
-    assert [(r.seed, r.overrides["steps"]) for r in runs] == [(0, 100), (1, 100), (0, 200), (1, 200)]
+    assert [(r.seed, r.overrides["steps"]) for r in runs] == [
+        (0, 100), (1, 100), (0, 200), (1, 200)]
     r = runs[0]
     assert r.parameters["strict"] is False and r.parameters["seed"] == 0
     assert r.parameters["n_seeds"] == 2                         # the smoke parameter set
