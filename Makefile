@@ -15,13 +15,14 @@ PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean help bench
+.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean help bench sweep
 all: book
 
 help:
 	@echo "make book        full-scale execution of every chapter, then _build/html"
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
 	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
+	@echo "make sweep       every chapter x SEEDS (0-7) at SCALE (full) on Dask: _build/sweep"
 	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
 	@echo "chapters: $(CHAPTERS)"
@@ -29,7 +30,7 @@ help:
 env: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test,sweep]'
 	touch $@
 
 # the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth)
@@ -85,6 +86,16 @@ test: unit smoke nbval smoke-book browser
 regenerate: smoke
 	mkdir -p tests/notebooks
 	cp $(CHAPTERS:%=_build/executed/smoke/%.ipynb) tests/notebooks/
+
+# every chapter x seed (x parameter grid) as a Dask task, on a LocalCluster sized to the
+# machine or on DASK_SCHEDULER_ADDRESS; finished runs are kept in _build/sweep and skipped,
+# _build/sweep/summary.json feeds the book's "Robustness across seeds" page.
+# e.g. make sweep SCALE=smoke SEEDS=0-3 ARGS="-c nonlinear_curse -p widths=[8,16,32]"
+SEEDS ?= 0-7
+SCALE ?= full
+ARGS ?=
+sweep: | $(STAMP)
+	$(BIN)/python -m com.sweep --scale $(SCALE) --seeds $(SEEDS) $(ARGS)
 
 # timings: the authors' time-loop approach against com (asserting both agree), then
 # make book at full scale in a clean clone; writes _build/bench.json and _build/bench.md

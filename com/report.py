@@ -3,12 +3,15 @@
 Every chapter records the papers' claims through one :class:`Claims` object.
 ``finish()`` shows the table of claims and verdicts, glues the mapping
 ``claim id -> reproduced`` as ``claims`` for the book, and, under ``strict``,
-raises if any claim that was expected to hold did not.
+raises if any claim that was expected to hold did not. :func:`read_claims`
+reads them back from an executed notebook (the book's claims summary, the sweep).
 """
 from __future__ import annotations
 
+import ast
 import numbers
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import numpy as np
 
@@ -111,3 +114,66 @@ class Claims:
         if failed and self.strict:
             raise ClaimNotReproduced(
                 f"claims not reproduced: {failed} (run with strict=False to see the rest)")
+
+
+# -- reading a chapter's report back from its executed notebook -------------------
+
+def glued(nb: dict, key: str) -> dict:
+    """The mime bundle glued under ``key`` in an executed notebook (prefix stripped), or {}.
+
+    Text stored as a list of lines (nbformat's on-disk form) is joined."""
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            sb = out.get("metadata", {}).get("scrapbook", {})
+            if sb.get("name") == key:
+                prefix = sb.get("mime_prefix", "")
+                return {k[len(prefix):]: "".join(v) if isinstance(v, list) else v
+                        for k, v in out["data"].items()}
+    return {}
+
+
+class _Rows(HTMLParser):
+    """Body rows of a pandas HTML table: [[index, cell, cell, ...], ...]."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell, self.in_body = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.in_body = True
+        elif tag == "tr" and self.in_body:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.in_body:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def _unshortened(text: str) -> str:
+    # pandas shortens long cells to 50 characters ending in "..." (finish() asks it not to)
+    return text.removesuffix("...") + ("…" if text.endswith("...") else "")
+
+
+def read_claims(nb: dict) -> list[dict]:
+    """The claims an executed chapter glued, in order, as dicts with keys
+    ``id, statement, evidence, verdict, reproduced`` (``reproduced``: the bool of
+    the ``claims`` glue; the rest from the ``claims_table`` glue written by
+    :meth:`Claims.finish`). A chapter that did not reach ``finish()`` has none.
+    """
+    passed = ast.literal_eval(glued(nb, "claims").get("text/plain", "{}"))
+    parser = _Rows()
+    parser.feed(glued(nb, "claims_table").get("text/html", ""))
+    rows = [dict(id=r[0], statement=_unshortened(r[1]), evidence=_unshortened(r[2]),
+                 verdict=r[-1], reproduced=passed.get(r[0]))
+            for r in parser.rows]
+    if [r["id"] for r in rows] != list(passed):
+        raise ValueError("glued claims and claims_table disagree")
+    return rows

@@ -53,3 +53,33 @@ def test_expected_failure_does_not_raise(monkeypatch):
 def test_no_claims_is_an_error():
     with pytest.raises(ValueError, match="at least one claim"):
         Claims().finish()
+
+
+def test_read_claims_from_an_executed_chapter():
+    """The nbval reference notebooks are executed chapters: their glue reads back whole."""
+    import ast
+    import json
+    from pathlib import Path
+
+    from com.report import glued, read_claims
+    for path in sorted((Path(__file__).parent / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        claims = read_claims(nb)
+        passed = ast.literal_eval(glued(nb, "claims")["text/plain"])
+        assert [c["id"] for c in claims] == list(passed), path.name
+        assert all(c["evidence"] and c["statement"] and not c["statement"].endswith("…")
+                   for c in claims), path.name
+        assert all(c["reproduced"] == passed[c["id"]] for c in claims)
+    assert read_claims({"cells": []}) == []
+
+
+def test_read_claims_rejects_disagreeing_glue():
+    from com.report import read_claims
+    out = lambda name, mime, text: {"metadata": {"scrapbook": {"name": name, "mime_prefix": "p/"}},
+                                    "data": {f"p/{mime}": text}}
+    table = ("<table><tbody><tr><th>b</th><td>s</td><td>e</td><td>reproduced</td></tr>"
+             "</tbody></table>")
+    nb = {"cells": [{"outputs": [out("claims", "text/plain", "{'a': True}"),
+                                 out("claims_table", "text/html", table)]}]}
+    with pytest.raises(ValueError, match="disagree"):
+        read_claims(nb)

@@ -17,17 +17,22 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 - ``chapter_map``: one entry per chapter (title and opening paragraph).
 - ``claims_summary``: one table of every chapter's claims and verdicts, read from the
   ``claims`` and ``claims_table`` glue outputs of the executed notebooks in the build.
+- ``robustness_summary``: the "Robustness across seeds" page's body, from the sweep
+  summary ``_build/sweep/summary.json`` (``make sweep``) when there is one, else how to
+  make one; runs of a chapter whose code changed since are flagged.
 """
 from __future__ import annotations
 
-import ast
 import json
 import sys
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+
+from com import robustness, sweep
+from com.report import read_claims
+from com.robustness import duration, escape
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = ("smoke", "full")
@@ -39,68 +44,6 @@ def chapters(src: Path) -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [Path(c["file"]).name for c in toc.get("chapters", [])]
     return [f for f in files if f in names] + sorted(names - set(files))
-
-
-def glued(nb: dict, key: str) -> dict:
-    """The mime bundle glued under ``key`` (prefix stripped), or {}."""
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            sb = out.get("metadata", {}).get("scrapbook", {})
-            if sb.get("name") == key:
-                prefix = sb.get("mime_prefix", "")
-                return {k[len(prefix):]: v for k, v in out["data"].items()}
-    return {}
-
-
-class _Rows(HTMLParser):
-    """Body rows of a pandas HTML table: [[index, cell, cell, ...], ...]."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.cell, self.in_body = [], None, False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tbody":
-            self.in_body = True
-        elif tag == "tr" and self.in_body:
-            self.rows.append([])
-        elif tag in ("td", "th") and self.in_body:
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(self.cell.strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def claims_of(nb: dict) -> list[dict]:
-    """The chapter's claims: id, statement, verdict, reproduced (bool)."""
-    passed = ast.literal_eval(glued(nb, "claims").get("text/plain", "{}"))
-    parser = _Rows()
-    parser.feed(glued(nb, "claims_table").get("text/html", ""))
-    # pandas shortens long cells to 50 characters ending in "..."
-    rows = [dict(id=r[0], statement=r[1].removesuffix("...") + ("…" if r[1].endswith("...") else ""),
-                 verdict=r[-1], reproduced=passed.get(r[0]))
-            for r in parser.rows]
-    if [r["id"] for r in rows] != list(passed):
-        raise ValueError("glued claims and claims_table disagree")
-    return rows
-
-
-def escape(text: str) -> str:
-    """Plain text into a Markdown table cell."""
-    for ch in "\\`*_[]<>|$":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
-
-
-def duration(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
 
 
 def runtime(name: str, scale: str) -> str:
@@ -170,6 +113,17 @@ def opening(nb: dict) -> tuple[str, str]:
     return title, " ".join(paragraph)
 
 
+def robustness_summary(path: Path = sweep.OUT / "summary.json") -> str:
+    """The body of the robustness page, from the sweep summary at ``path`` if any."""
+    if not path.exists():
+        return robustness.page(None)
+    current = {c: sweep.code_hash(c) for c in sweep.chapters_at("full")}
+    try:
+        return robustness.page(json.loads(path.read_text()), current)
+    except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
+        return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+
+
 def stage(src: Path, scale: str) -> dict[str, str]:
     subs, rows, entries = {}, [], []
     for name in chapters(src):
@@ -177,7 +131,7 @@ def stage(src: Path, scale: str) -> dict[str, str]:
         subs[f"reproduce_{name}"] = reproduce_box(name)
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
-        for i, c in enumerate(claims_of(nb)):
+        for i, c in enumerate(read_claims(nb)):
             mark = "✓" if c["reproduced"] else "✗"
             chapter = f"{{doc}}`{name}`" if i == 0 else ""     # named once per chapter
             rows.append(f"| {chapter} | `{c['id']}` | {escape(c['statement'])} | "
@@ -186,6 +140,7 @@ def stage(src: Path, scale: str) -> dict[str, str]:
     subs["claims_summary"] = "\n".join(
         ["| chapter | claim | statement | verdict |", "|---|---|---|---|", *rows])
     subs["build_scale"] = scale
+    subs["robustness_summary"] = robustness_summary()
     return subs
 
 

@@ -1,0 +1,239 @@
+"""Robustness across seeds: what a sweep's runs say about each claim.
+
+:func:`summarise` turns the run records of a sweep (``com.sweep.collect``: one per
+kept executed notebook, with its glued claims and papermill run time) into the
+summary written to ``_build/sweep/summary.json``: per sweep (scale and parameter
+overrides), per chapter, per claim, in how many runs it reproduced (k of n) and
+the range of the numbers measured for it; per chapter, the run times and the failed
+runs. :func:`page` renders it as the book's "Robustness across seeds" page.
+
+The range of the evidence is read from its text: the evidence of a claim is split
+at "; " into segments, and a segment whose words are the same in every run (only
+the numbers differ) is shown with each number replaced by its range over the runs,
+``[min, max]``; a segment whose words differ shows its most common text.
+"""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter
+from datetime import datetime, timezone
+
+NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+SLOT = "\x00"
+
+
+def template(text: str) -> tuple[str, list[str]]:
+    """``'rate 0.31, R^2 = 0.95'`` -> (``'rate \\0, R^\\0 = \\0'``, ['0.31', '2', '0.95'])."""
+    return NUMBER.sub(SLOT, text), NUMBER.findall(text)
+
+
+def number_range(printed: list[str]) -> str:
+    """The range of the same number printed in several runs, as printed: '0.31' when
+    all agree, else '[lowest, highest]'."""
+    if len(set(printed)) == 1:
+        return printed[0]
+    lo, hi = min(printed, key=float), max(printed, key=float)
+    return lo if float(lo) == float(hi) else f"[{lo}, {hi}]"
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def segment_range(texts: list[str]) -> str:
+    """One evidence segment over runs: numbers as ranges when the words agree."""
+    shapes = [template(t) for t in texts]
+    if len({s for s, _ in shapes}) == 1:
+        pieces, numbers = shapes[0][0].split(SLOT), list(zip(*(v for _, v in shapes)))
+        return pieces[0] + "".join(number_range(list(n)) + p
+                                   for n, p in zip(numbers, pieces[1:]))
+    (common, k), = Counter(texts).most_common(1)
+    others = len(set(texts)) - 1
+    return (f"{shorten(common)} ({k} of {len(texts)} runs; "
+            f"{others} other text{'s' if others > 1 else ''})")
+
+
+def evidence_range(texts: list[str]) -> str:
+    """The evidence of one claim over runs, with each measured number as its range."""
+    if not texts:
+        return ""
+    parts = [t.split("; ") for t in texts]
+    if len({len(p) for p in parts}) > 1:
+        return segment_range(texts)
+    return "; ".join(segment_range(list(seg)) for seg in zip(*parts))
+
+
+def claim_tallies(done: list[dict]) -> list[dict]:
+    """Per claim over the successful runs of one chapter: reproduced k of n, whether it
+    is expected to fail, its evidence range and its verdict at each seed."""
+    ids = list(dict.fromkeys(c["id"] for r in done for c in r["claims"]))
+    out = []
+    for cid in ids:
+        rows = [(r["seed"], c) for r in done for c in r["claims"] if c["id"] == cid]
+        out.append(dict(
+            id=cid, statement=rows[-1][1]["statement"],
+            reproduced=sum(bool(c["reproduced"]) for _, c in rows), runs=len(rows),
+            expected_failure=any("expected" in c["verdict"] for _, c in rows),
+            evidence_range=evidence_range([c["evidence"] for _, c in rows]),
+            by_seed={str(s): dict(reproduced=bool(c["reproduced"]), evidence=c["evidence"])
+                     for s, c in rows}))
+    return out
+
+
+def chapter_summary(runs: list[dict]) -> dict:
+    """One chapter in one sweep: seeds, failures, run times (s), claim tallies."""
+    done = [r for r in runs if r["status"] == "done"]
+    times = [r["duration"] for r in done if r.get("duration") is not None]
+    return dict(
+        code=runs[0].get("code"), seeds=sorted(r["seed"] for r in runs), done=len(done),
+        failed=[dict(seed=r["seed"], error=r["error"]) for r in runs if r["status"] == "failed"],
+        run_time=dict(median=statistics.median(times), min=min(times), max=max(times),
+                      total=sum(times)) if times else None,
+        claims=claim_tallies(done))
+
+
+def summarise(records: list[dict], last: dict | None = None) -> dict:
+    """The summary of a sweep's run records (see the module docstring); ``last`` is what
+    the sweep that wrote it did (``com.sweep.sweep``: wall time, runs executed...)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        if "stale" not in r:
+            key = (r["scale"], json.dumps(r["overrides"], sort_keys=True))
+            groups.setdefault(key, []).append(r)
+    sweeps = []
+    # per scale, the book's own parameter sets first, then each grid point
+    for (scale, _), runs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] != "{}",
+                                                                    kv[0][1])):
+        chapters = sorted({r["chapter"] for r in runs})
+        sweeps.append(dict(
+            scale=scale, overrides=runs[0]["overrides"],
+            seeds=sorted({r["seed"] for r in runs}),
+            chapters={c: chapter_summary(sorted((r for r in runs if r["chapter"] == c),
+                                                key=lambda r: r["seed"]))
+                      for c in chapters}))
+    return dict(generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                sweeps=sweeps, stale=sum("stale" in r for r in records), last_sweep=last)
+
+
+# -- words ----------------------------------------------------------------------------
+
+def seed_ranges(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 5] -> '0-3, 5'."""
+    spans, seeds = [], sorted(seeds)
+    for s in seeds:
+        if spans and s == spans[-1][1] + 1:
+            spans[-1][1] = s
+        else:
+            spans.append([s, s])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def duration(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
+
+
+def escape(text: str) -> str:
+    """Plain text into a Markdown table cell."""
+    for ch in "\\`*_[]<>|$":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", " ")
+
+
+def _overrides(sweep: dict) -> str:
+    if not sweep["overrides"]:
+        return ""
+    return " and " + ", ".join(f"`{k}={json.dumps(v)}`" for k, v in sweep["overrides"].items())
+
+
+def claims_table(sweep: dict) -> list[str]:
+    rows = ["| chapter | claim | reproduced | measured, over the runs |", "|---|---|---|---|"]
+    for chapter, ch in sweep["chapters"].items():
+        for i, c in enumerate(ch["claims"]):
+            mark = "✓" if c["reproduced"] == c["runs"] else "✗" if not c["reproduced"] else "~"
+            note = " (expected to fail)" if c["expected_failure"] else ""
+            rows.append(f"| {f'{{doc}}`{chapter}`' if i == 0 else ''} | "
+                        f"`{c['id']}`{note}: {escape(c['statement'])} | "
+                        f"{mark} {c['reproduced']} of {c['runs']} | "
+                        f"{escape(c['evidence_range'])} |")
+    return rows
+
+
+def times_table(sweep: dict, current: dict | None) -> list[str]:
+    rows = ["| chapter | runs | failed | run time per run: median (range) | total |",
+            "|---|---|---|---|---|"]
+    notes = []
+    for chapter, ch in sweep["chapters"].items():
+        t = ch["run_time"]
+        span = f"{duration(t['median'])} ({duration(t['min'])} to {duration(t['max'])})" if t \
+            else "none finished"
+        rows.append(f"| {{doc}}`{chapter}` | {ch['done'] + len(ch['failed'])} | "
+                    f"{len(ch['failed'])} | {span} | {duration(t['total']) if t else ''} |")
+        for f in ch["failed"]:
+            error = escape(shorten(f["error"], 300))
+            notes.append(f"- `{chapter}` at seed {f['seed']} failed: {error}")
+        if current is not None and current.get(chapter) not in (None, ch["code"]):
+            notes.append(f"- `{chapter}`: its source or `com` changed after this sweep; "
+                         "these runs describe the earlier code (rerun `make sweep`).")
+    return rows + ([""] + notes if notes else [])
+
+
+def last_sweep(summary: dict) -> str:
+    last = summary.get("last_sweep")
+    if not last:
+        return ""
+    failed = len(last["failed"])
+    return (f"The last sweep (finished {last['end'][:10]}) executed {last['executed']} runs "
+            f"on {last['workers']} Dask workers in {duration(last['wall_time'])} of wall time. "
+            f"Their papermill run times add up to {duration(last['run_time'])}: the same runs "
+            "one after another, overestimated by however much the runs slowed each other "
+            f"down while sharing the machine. {last['skipped']} runs were kept from earlier "
+            "sweeps" + (f", {failed} failed." if failed else "."))
+
+
+def page(summary: dict | None, current: dict | None = None, error: str | None = None) -> str:
+    """The Markdown of the book's page (after its title and introduction).
+
+    ``current`` maps chapter -> its current code hash (``com.sweep.code_hash``), to flag
+    runs of code that has changed since; ``error`` says why a summary could not be read.
+    """
+    howto = ("Run `make sweep` (every chapter at full scale, seeds 0-7; "
+             "`make sweep SCALE=smoke SEEDS=0-3` takes a minute or two) and then "
+             "`make book`: this page then shows, for every claim, in how many runs it "
+             "reproduced and the range of the numbers measured for it.")
+    if error:
+        return f"The sweep summary could not be read ({escape(error)}). {howto}"
+    if not summary or not summary["sweeps"]:
+        return "No sweep has been run on the machine that built this book. " + howto
+    out = []
+    for sweep in summary["sweeps"]:
+        n = len(sweep["seeds"])
+        out += [f"## Scale {sweep['scale']}, {n} seed{'s' if n > 1 else ''}"
+                + (" with overrides" if sweep["overrides"] else ""), "",
+                f"Seeds {seed_ranges(sweep['seeds'])}, parameter sets "
+                f"`book/params/{sweep['scale']}/<chapter>.yaml` with `strict=False`"
+                f"{_overrides(sweep)}. A claim reproduced in every run is marked ✓, "
+                "in none ✗, in some ~.", "",
+                *claims_table(sweep), "", "Run times:", "",
+                *times_table(sweep, current), ""]
+    if summary.get("stale"):
+        out += [f"{summary['stale']} kept runs were computed from earlier sources or "
+                "parameter sets and are not counted.", ""]
+    out.append(last_sweep(summary))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def overview(summary: dict) -> str:
+    """A few lines for the terminal: per claim, k of n."""
+    lines = []
+    for sweep in summary["sweeps"]:
+        lines.append(f"scale {sweep['scale']}, seeds {seed_ranges(sweep['seeds'])}"
+                     + (f", {sweep['overrides']}" if sweep["overrides"] else ""))
+        for chapter, ch in sweep["chapters"].items():
+            lines.append(f"  {chapter} ({ch['done']} runs, {len(ch['failed'])} failed)")
+            lines += [f"    {c['reproduced']:>3} of {c['runs']:<3} {c['id']}"
+                      + (" (expected to fail)" if c["expected_failure"] else "")
+                      for c in ch["claims"]]
+    return "\n".join(lines)
