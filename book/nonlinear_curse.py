@@ -31,8 +31,8 @@
 seed = 0                         # random seed (perturbation directions, inputs, probes)
 strict = True                    # a claim that does not reproduce raises
 widths = [2, 4, 8, 16, 32, 64]   # widths m of the approximants
-exp_base = 0.9                   # exponential memory rho_t = a^t (Fig. 1(a))
-pol_powers = [1.1, 1.5]          # polynomial memories (t+1)^-p (Fig. 1(b), Fig. 2)
+exp_base = 0.9                   # exponential memory: base a of a to the power t, Fig. 1(a)
+pol_powers = [1.1, 1.5]          # polynomial memories: powers p of 1/(t+1), Fig. 1(b), 2
 log_betas = [-26.0, -0.5]        # log10 of the smallest and largest perturbation
 n_betas = 36                     # perturbation radii on the log grid
 n_samples = 4                    # random perturbations per radius, besides the edge
@@ -40,9 +40,9 @@ tolerance = 0.1                  # error increase (relative) that defines the ra
 windows = [128, 1024, 8192]      # finite windows T (steps), for contrast
 delta_floor = 1e-24              # closest a fitted mode may come to the edge
 n_deltas = 40                    # candidate distances of the slowest mode, per fit
-kappa = 2.0                      # input / output scale of the tanh, hardtanh RNNs
+kappa = 4.0                      # input / output scale of the tanh, hardtanh RNNs
 sim_T = 128                      # steps of the tanh and hardtanh simulations
-n_inputs = 8                     # input sequences in the simulations (plus x = 1)
+n_inputs = 8                     # input sequences in the simulations, plus x held at 1
 hold = 25.0                      # mean hold of those piecewise-constant inputs (steps)
 sim_log_betas = [-5.0, -0.5]     # log10 range of W + beta I in the simulations
 n_sim_betas = 10                 # radii in the simulations
@@ -478,7 +478,8 @@ com.glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 # $W = -\mathrm{diag}(\delta)$, $U = \sqrt g/\kappa$, $c = \kappa\sqrt g$, $b = 0$
 # (`com.linearisation.realise`, $\kappa$ = `kappa`). For $|x|_\infty \le 1$ the state
 # of unit $i$ stays below $\sqrt{g_i}/(\kappa\delta_i)$, so every pre-activation
-# obeys $|W h + U x|_i \le 2\sqrt{g_i}/\kappa \le 1$ when $\kappa \ge 2$: the
+# obeys $|W h + U x|_i \le 2\sqrt{g_i}/\kappa \le 1$ when
+# $\kappa \ge 2\max_i\sqrt{g_i}$ (here {glue:text}`kappa_need:.2f`): the
 # hardtanh RNN never leaves its linear range and *is* the linear model, over all
 # time, and the tanh RNN differs from it by at most $|z|^3/3$ per step. Their weights
 # are bounded uniformly in $m$. The simulations below run them for `sim_T` steps on
@@ -497,6 +498,7 @@ hard = {k: com.linearisation.realise(R[k]["fit"]["delta"], R[k]["fit"]["g"], kap
         for k in mems}
 y = {(k, s): models.residual_rnn(hard[k], x_sim[..., None], s, 1.0)
      for k in mems for s in ("hardtanh", "linear")}
+com.glue("kappa_need", max(2 * float(R[k]["fit"]["g"].max()) ** 0.5 for k in mems))
 hard_gap = max(float((y[k, "hardtanh"] - y[k, "linear"]).abs().max()
                      / y[k, "linear"].abs().max()) for k in mems)
 com.glue("hard_gap", hard_gap)

@@ -104,8 +104,38 @@ def scale_at_edge(p: Parameterisation, distance: torch.Tensor) -> torch.Tensor:
     return p.scale(p.inverse(lam))
 
 
+def _log_expm1(d: torch.Tensor) -> torch.Tensor:
+    return torch.where(d > 30, d, torch.log(torch.expm1(d.clamp(max=30.0))))
+
+
+# The distance to the edge, delta, as a function of the raw w and back, computed in
+# delta-space so that a mode 1e-20 from the edge is exact (a residual step dt = 1 in
+# continuous time: delta = -f(w); discrete: delta = 1 - f(w), "direct" stored as
+# w = a - 1, i.e. delta = -w, the same geometry as a = w).
+DISTANCE = {
+    ("continuous", "direct"): (lambda w: -w, lambda d: -d),
+    ("continuous", "exp"): (torch.exp, torch.log),
+    ("continuous", "softplus"): (torch.nn.functional.softplus, _log_expm1),
+    ("continuous", "best"): (lambda w: 1.0 / (A_BEST * w ** 2 + B_BEST),
+                             lambda d: torch.sqrt(((1.0 / d - B_BEST) / A_BEST).clamp(min=0))),
+    ("discrete", "direct"): (lambda w: -w, lambda d: -d),
+    ("discrete", "lru"): (lambda w: -torch.expm1(-torch.exp(w)),
+                          lambda d: torch.log(-torch.log1p(-d.clamp(max=1 - 1e-16)))),
+    ("discrete", "sigmoid"): (lambda w: torch.sigmoid(-w),
+                              lambda d: torch.log1p(-d) - torch.log(d)),
+    ("discrete", "best"): (lambda w: 1.0 / (w ** 2 + B_BEST_DISCRETE),
+                           lambda d: torch.sqrt((1.0 / d - B_BEST_DISCRETE).clamp(min=0))),
+}
+
+
+def distance(time: str, name: str):
+    """(delta_of_w, w_of_delta) for parameterisation ``name`` in ``time``."""
+    get(time, name)                                   # the same error for a bad name
+    return DISTANCE[time, name]
+
+
 __all__ = ["Parameterisation", "CONTINUOUS", "DISCRETE", "get", "scale_at_edge",
-           "A_BEST", "B_BEST", "B_BEST_DISCRETE"]
+           "A_BEST", "B_BEST", "B_BEST_DISCRETE", "DISTANCE", "distance"]
 
 
 # --- Model families built on a parameterisation ------------------------------------
