@@ -23,6 +23,9 @@ The sum over all t >= 0 is taken in three parts, none of which loops over time:
   the target's own closed-form tail plus the modes' geometric tails bound it.
 
 Relative errors divide by ||rho||_1 (the target's l1 norm, which is sup_t ||H_t||).
+Accuracy: about 1e-6 relative on a grid fitted to the model (tests: brute force over
+2e5 lags); where a batch shares one grid stretched to its slowest member and the
+error changes sign often, about 1e-4, far below the tolerances the radii use.
 """
 from __future__ import annotations
 
