@@ -198,8 +198,11 @@ com.glue("fig_targets", plotting.finish(fig))
 # (keeping the leading term in $t_0$). The gradient is exponentially small in the memory:
 # one factor $e^{-w t_0}$ from $c^*$ and one from $\partial_w \langle\rho, e^{-wt}\rangle
 # \approx -t_0 e^{-wt_0}$. Training the log-rate $\theta$ with step $\eta$ moves the rate by
-# $\Delta w = -\eta w^2\, \mathrm{d}L/\mathrm{d}w$ per step, and the time to leave
-# $w_0$ is dominated by the start, where the gradient is smallest:
+# $\Delta w = -\eta w^2\, \mathrm{d}L/\mathrm{d}w$ per step: the rate falls, and the
+# time to leave $w_0$ is dominated by the start, where the gradient is smallest. The
+# count of steps is an integral over the rates passed through, from $w_0$ down to any
+# fixed $w_1 < w_0$ where the gradient is no longer small (say $w_1 = w_0/2$): it
+# converges there, and its upper end dominates, whatever $w_1$ is:
 #
 # ```{prf:theorem} Escape time (derived here)
 # :label: thm-escape
@@ -208,7 +211,7 @@ com.glue("fig_targets", plotting.finish(fig))
 # before the rate (and the loss) moves appreciably is, to leading order,
 #
 # $$
-# k_{\mathrm{escape}} \approx \int_{0}^{w_0} \frac{\mathrm{d}w}{4\pi\eta\, w^3 t_0\, e^{-2wt_0}}
+# k_{\mathrm{escape}} \approx \int_{w_1}^{w_0} \frac{\mathrm{d}w}{4\pi\eta\, w^3 t_0\, e^{-2wt_0}}
 #   \approx \frac{e^{2 w_0 t_0}}{8\pi\, \eta\, w_0^3\, t_0^2} .
 # $$
 #

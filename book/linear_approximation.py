@@ -275,8 +275,9 @@ com.glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
 # $\epsilon =$ {glue:text}`eps` the widths needed for $\omega =$ {glue:text}`omegas_list`
 # are {glue:text}`widths_needed`: halving $\omega$ from {glue:text}`omega_max` to
 # {glue:text}`omega_next` costs little, and each further step down multiplies the width
-# by orders of magnitude, far beyond any network. That is the curse of memory in
-# approximation.
+# by orders of magnitude, far beyond any network built on this basis. That is the
+# curse of memory in approximation for a fixed basis; free rates do far better, at
+# a price the next section names.
 #
 # ## Trainable rates: buying accuracy at the edge of stability
 #
