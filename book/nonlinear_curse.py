@@ -50,7 +50,7 @@ magnitudes = [0.1, 1.0, 10.0]              # probe input magnitudes |x|
 rnn_layers = [1, 2, 3, 4]                  # torch RNN/GRU/LSTM depths probed
 rnn_hidden = 32
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import torch
 
@@ -59,7 +59,7 @@ from com import loss, memory, models, plotting, training
 from com import perturbation as pt
 from com import validation as v
 
-# %%
+# %% tags=["hide-input"]
 v.check_in(globals(), {
     **v.seed_and_strict(),
     "widths": v.integers(lo=1, min_len=2, increasing=True),

@@ -55,7 +55,7 @@ lr_width = 16                              # width in the learning-rate sweep
 lr_steps = 200                             # Adam steps in the learning-rate sweep
 lr_repeats = 3                             # models per learning rate
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch
