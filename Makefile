@@ -30,7 +30,10 @@ help:
 env: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test,sweep]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test,sweep]' \
+	    || { echo "make: pip failed. On Linux torch is pinned to 2.13.0+cpu: without a local" \
+	         "copy, rerun with PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu" >&2; \
+	         exit 1; }
 	touch $@
 
 # the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth)
@@ -39,12 +42,18 @@ book/%.ipynb: book/%.py | $(STAMP)
 	$(BIN)/jupytext --quiet --to ipynb $< --output $@
 
 # execute a chapter with one parameter set; written to a temporary file and moved
-# into place only on success, so an interrupted run is redone, never half-kept
+# into place only on success, so an interrupted run is redone, never half-kept.
+# com.setup writes the run's facts (Python, torch, CPU, cores) to COM_PROVENANCE from
+# inside the kernel; tools/provenance.py folds them, with the commit and the papermill
+# command, into the notebook's metadata for the page's reproduce box.
 define execute
 _build/executed/$(1)/%.ipynb: book/%.ipynb book/params/$(1)/%.yaml $(COM) | $(STAMP)
 	@mkdir -p $$(@D)
-	$(2) $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
+	rm -f $$@.facts.json
+	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
+	    $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
 	    -f book/params/$(1)/$$*.yaml $$< $$@.part.ipynb
+	$(BIN)/python tools/provenance.py $$@.part.ipynb $$@.facts.json $(1)
 	mv $$@.part.ipynb $$@
 endef
 $(eval $(call execute,full,COM_PROGRESS=1))

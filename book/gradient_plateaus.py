@@ -25,27 +25,27 @@
 # {{ reproduce_gradient_plateaus }}
 
 # %% tags=["parameters"]
-seed = 0                                   # base seed: models use seeds seed*n_seeds + k
+seed = 0                                   # base seed: model k uses seed*n_seeds + k
 strict = True                              # a claim that does not reproduce raises
 t0s = [6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]  # delays of the memory bumps (time units)
-control_beta = 1.0                         # control target e^{-beta t}: short memory only
+control_beta = 1.0                         # control target e^{-beta t}: short memory
 width = 1                                  # width m of the diagonal RNNs
-init_rates = [0.45, 0.55]                  # initial decay rates drawn uniformly in this range
+init_rates = [0.45, 0.55]                  # initial decay rates, uniform in this range
 n_seeds = 5                                # initialisations per target
 lr = 0.1                                   # gradient-descent step
 steps = 20000                              # gradient-descent steps
 dt = 0.1                                   # grid step of the lag axis (time units)
 horizon = 40.0                             # longest lag (time units)
-flat = 1e-3                                # plateau rule: relative decrease per step below this
-drop = 0.02                                # plateau rule: escape once the loss fell by this fraction
-rate_tolerance = 0.2                       # allowed relative gap, measured vs predicted growth rate
-mc_samples = 4000                          # white-noise sequences for the identity check
-mc_z = 3.29                                # half-width of the Monte-Carlo interval (99.9%)
+flat = 1e-3                                # plateau: relative decrease/step below this
+drop = 0.02                                # escape: the loss fell by this fraction
+rate_tolerance = 0.2                       # allowed relative gap: measured/derived rate
+mc_samples = 4000                          # white-noise sequences, identity check
+mc_z = 3.29                                # Monte-Carlo interval half-width (99.9%)
 sgd_t0 = 8.0                               # delay of the target trained on sampled data
 sgd_batch = 32                             # sequences per minibatch
 sgd_steps = 1500                           # minibatch steps
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import torch
 
@@ -66,10 +66,11 @@ v.check_in(globals(), {
     "mc_z": v.real(positive=True), "sgd_t0": v.real(positive=True),
     "sgd_batch": v.integer(lo=1), "sgd_steps": v.integer(lo=10),
 })
-v.require("horizon", horizon >= 2 * max(t0s + [sgd_t0]), "at least twice the longest delay", horizon)
+v.require("horizon", horizon >= 2 * max(t0s + [sgd_t0]),
+          "at least twice the longest delay", horizon)
 v.require("init_rates", len(init_rates) == 2, "a pair [low, high]", init_rates)
 generator = com.setup(seed)
-torch.set_num_threads(1)      # small kernels: threads cost more than they give on 2 cores
+torch.set_num_threads(1)    # small kernels: threads cost more than they give on 2 cores
 claims = com.Claims(strict=strict)
 
 # %% [markdown]
@@ -118,7 +119,7 @@ claims = com.Claims(strict=strict)
 # %%
 t = torch.arange(0.0, horizon + dt / 2, dt)                              # (T,) lags
 T = t.shape[0]
-lagw = dt * loss.lag_weights(T)                                          # (T,) Delta t * lambda_k
+lagw = dt * loss.lag_weights(T)                                # (T,) Delta t * lambda_k
 rho_mc = memory.bump(t, sgd_t0)                                          # (T,)
 K_mc = models.diagonal_kernel(t, 0.2 + torch.rand(3, generator=generator),
                               torch.randn(3, generator=generator))       # (T,)
@@ -128,8 +129,9 @@ closed = float(loss.white_noise_loss(rho_mc, K_mc, lagw))
 unweighted = float(loss.white_noise_loss(rho_mc, K_mc, dt * torch.ones(T)))
 print(f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f}; closed form {closed:.4f}; "
       f"without lag weights {unweighted:.4f}")
-for key, val in dict(mc_mean=mc_mean, mc_half=mc_half, mc_closed=closed, mc_unweighted=unweighted,
-                     mc_samples=mc_samples, mc_z=mc_z, sgd_t0=sgd_t0).items():
+for key, val in dict(mc_mean=mc_mean, mc_half=mc_half, mc_closed=closed,
+                     mc_unweighted=unweighted, mc_samples=mc_samples, mc_z=mc_z,
+                     sgd_t0=sgd_t0).items():
     com.glue(key, val)
 
 # %% [markdown]
@@ -160,7 +162,8 @@ fig, (ax,) = plotting.subplots()
 for rho, name, col in zip(targets, names, palette):
     ax.plot(t, rho, color=col, label=name)
 ax.set_xlim(0, 1.5 * max(t0s))
-plotting.label(ax, "lag $t$ (time units)", r"memory $\rho(t)$", ncol=2, fontsize="small")
+plotting.label(ax, "lag $t$ (time units)", r"memory $\rho(t)$", ncol=2,
+               fontsize="small")
 com.glue("fig_targets", plotting.finish(fig))
 
 # %% [markdown]
@@ -227,20 +230,23 @@ com.glue("fig_targets", plotting.finish(fig))
 
 # %%
 run_seeds = [seed * n_seeds + k for k in range(n_seeds)]
-inits = [training.init_diagonal(1, width, s, rates=tuple(init_rates)) for s in run_seeds]
-w_init = torch.cat([m.rates().detach() for m in inits])                  # (n_seeds, m)
+inits = [training.init_diagonal(1, width, s, rates=tuple(init_rates))
+         for s in run_seeds]
+w_init = torch.cat([m.rates().detach() for m in inits])             # (n_seeds, m)
 n_targets = targets.shape[0]
-raw0 = torch.log(w_init).repeat_interleave(n_targets, 0)                 # (n_seeds*(D+1), m)
-rnn = training.DiagonalRNN(raw0.clone().requires_grad_(), torch.zeros_like(raw0).requires_grad_())
-batch_targets = targets.repeat(n_seeds, 1)                               # (n_seeds*(D+1), T)
-quad = loss.quadrature_weights(t)                                        # (T,) trapezoid
+raw0 = torch.log(w_init).repeat_interleave(n_targets, 0)            # (n_seeds*(D+1), m)
+rnn = training.DiagonalRNN(raw0.clone().requires_grad_(),
+                           torch.zeros_like(raw0).requires_grad_())
+batch_targets = targets.repeat(n_seeds, 1)                          # (n_seeds*(D+1), T)
+quad = loss.quadrature_weights(t)                                   # (T,) trapezoid
 history = com.cache.cached(
     "gradient_plateaus.gd",
     dict(seeds=run_seeds, t0s=t0s, beta=control_beta, m=width, rates=init_rates, lr=lr,
          steps=steps, dt=dt, horizon=horizon),
     lambda: training.train(rnn.parameters(), lambda: loss.white_noise_loss(
-        batch_targets, rnn.kernel(t), quad), steps, lr, method="gd", desc="gradient descent"))
-curves = history.reshape(steps, n_seeds, n_targets).numpy()              # (steps, seeds, D+1)
+        batch_targets, rnn.kernel(t), quad), steps, lr, method="gd",
+        desc="gradient descent"))
+curves = history.reshape(steps, n_seeds, n_targets).numpy()        # (steps, seeds, D+1)
 
 # %% [markdown]
 # ## Plateaus, measured
@@ -257,11 +263,12 @@ curves = history.reshape(steps, n_seeds, n_targets).numpy()              # (step
 found = plateaus.plateau(curves.reshape(steps, -1), flat=flat, drop=drop)
 length = found["length"].reshape(n_seeds, n_targets)                     # (seeds, D+1)
 end = found["end"].reshape(n_seeds, n_targets)
-bump_len, control_len = length[:, :-1], length[:, -1]                    # (seeds, D), (seeds,)
+bump_len, control_len = length[:, :-1], length[:, -1]             # (seeds, D), (seeds,)
 escaped = bool(np.all(np.isfinite(bump_len) & (bump_len > 0)))
 median_len = np.median(bump_len, axis=0)                                 # (D,)
 for a, med, lo_, hi_ in zip(t0s, median_len, bump_len.min(0), bump_len.max(0)):
-    print(f"t0={a:g}: plateau length median {med:.0f} steps (range {lo_:.0f}-{hi_:.0f})")
+    print(f"t0={a:g}: plateau length median {med:.0f} steps "
+          f"(range {lo_:.0f}-{hi_:.0f})")
 print(f"control: plateau length {', '.join(f'{x:.0f}' for x in control_len)} steps")
 com.glue("flat", flat)
 com.glue("drop", drop)
@@ -288,19 +295,21 @@ com.glue("fig_curves", plotting.finish(fig))
 # ```
 
 # %%
-rate, icpt, r2 = (plateaus.exponential_fit(t0s, median_len) if escaped   # fit to the medians
+# the growth rate of the plateau length: a fit to the medians
+rate, icpt, r2 = (plateaus.exponential_fit(t0s, median_len) if escaped
                   else (float("nan"),) * 3)
 w_min = w_init.min(dim=1).values.numpy()                                 # (seeds,)
 pred_rates = np.array([plateaus.predicted_rate(t0s, w) for w in w_min])  # (seeds,)
 pred_rate, asym_rate = float(np.median(pred_rates)), float(2 * np.median(w_min))
-seed_rates = [plateaus.exponential_fit(t0s, bl)[0] if np.all(np.isfinite(bl)) else float("nan")
-              for bl in bump_len]
+seed_rates = [plateaus.exponential_fit(t0s, bl)[0] if np.all(np.isfinite(bl))
+              else float("nan") for bl in bump_len]
 pred_len = np.median([plateaus.predicted_escape(t0s, w, lr) for w in w_min], axis=0)
 print(f"fitted growth rate {rate:.3f} per time unit (R^2 = {r2:.3f}); "
       f"per seed {', '.join(f'{r:.3f}' for r in seed_rates)}")
 print(f"predicted {pred_rate:.3f} (asymptotic 2 w0 = {asym_rate:.3f})")
-ratio = median_len / pred_len                                            # (D,) measured / derived
-for key, val in dict(rate=rate, r2=r2, ratio_lo=ratio.min(), ratio_hi=ratio.max(), pred_rate=pred_rate, asym_rate=asym_rate,
+ratio = median_len / pred_len                                  # (D,) measured / derived
+for key, val in dict(rate=rate, r2=r2, ratio_lo=ratio.min(), ratio_hi=ratio.max(),
+                     pred_rate=pred_rate, asym_rate=asym_rate,
                      rate_gap=100 * abs(rate / pred_rate - 1), n_seeds=n_seeds).items():
     com.glue(key, val)
 
@@ -308,11 +317,14 @@ for key, val in dict(rate=rate, r2=r2, ratio_lo=ratio.min(), ratio_hi=ratio.max(
 fig, (ax,) = plotting.subplots()
 col = plotting.colors(3)
 for s in range(n_seeds):
-    ax.semilogy(t0s, bump_len[s], ".", color="grey", alpha=0.6, label="each seed" if s == 0 else None)
+    ax.semilogy(t0s, bump_len[s], ".", color="grey", alpha=0.6,
+                label="each seed" if s == 0 else None)
 ax.semilogy(t0s, median_len, "o", color=col[0], label="median")
 grid = np.linspace(min(t0s), max(t0s), 50)
-ax.semilogy(grid, np.exp(icpt + rate * grid), "--", color=col[0], label=f"fit: rate {rate:.2f}")
-ax.semilogy(t0s, pred_len, ":", color=col[1], label="derived escape time (median $w_0$)")
+ax.semilogy(grid, np.exp(icpt + rate * grid), "--", color=col[0],
+            label=f"fit: rate {rate:.2f}")
+ax.semilogy(t0s, pred_len, ":", color=col[1],
+            label="derived escape time (median $w_0$)")
 plotting.label(ax, "memory delay $t_0$ (time units)", "plateau length (steps)")
 com.glue("fig_lengths", plotting.finish(fig))
 
@@ -354,24 +366,25 @@ com.glue("fig_lengths", plotting.finish(fig))
 rho_sgd = memory.bump(t, sgd_t0)                                         # (T,)
 
 def fresh_rnn():
-    raw = torch.log(w_init)                                              # (n_seeds, m) same inits
-    return training.DiagonalRNN(raw.clone().requires_grad_(), torch.zeros_like(raw).requires_grad_())
+    raw = torch.log(w_init)                                    # (n_seeds, m) same inits
+    return training.DiagonalRNN(raw.clone().requires_grad_(),
+                                torch.zeros_like(raw).requires_grad_())
 
 def expected(model):
     return loss.white_noise_loss(rho_sgd, model.kernel(t), lagw)        # (n_seeds,)
 
 def minibatch(model, record):
-    record.append(expected(model).detach())                              # the model's true loss
-    x = torch.randn(n_seeds, sgd_batch, T, generator=generator)          # (S, B, T) white noise
+    record.append(expected(model).detach())                      # the model's true loss
+    x = torch.randn(n_seeds, sgd_batch, T, generator=generator)  # (S, B, T) white noise
     K = model.kernel(t)[:, None]                                         # (S, 1, T)
     return loss.sampled_loss(dt ** 0.5 * rho_sgd, dt ** 0.5 * K, x).mean(-1)   # (S,)
 
 sgd_rnn, gd_rnn, sgd_record = fresh_rnn(), fresh_rnn(), []
-training.train(sgd_rnn.parameters(), lambda: minibatch(sgd_rnn, sgd_record), sgd_steps, lr,
-               method="gd", desc="minibatch SGD")
-sgd_curve = torch.stack(sgd_record).numpy()                              # (steps, n_seeds)
+training.train(sgd_rnn.parameters(), lambda: minibatch(sgd_rnn, sgd_record), sgd_steps,
+               lr, method="gd", desc="minibatch SGD")
+sgd_curve = torch.stack(sgd_record).numpy()                             # (steps, seeds)
 gd_curve = training.train(gd_rnn.parameters(), lambda: expected(gd_rnn), sgd_steps, lr,
-                          method="gd", desc="closed-form GD").numpy()    # (steps, n_seeds)
+                          method="gd", desc="closed-form GD").numpy()   # (steps, seeds)
 
 # %%
 sgd_found = plateaus.plateau(sgd_curve, flat=flat, drop=drop)
@@ -423,28 +436,39 @@ com.glue("fig_sgd", plotting.finish(fig))
 
 # %%
 claims.check("white-noise-identity",
-             "for white-noise input the expected squared error equals the lag-weighted kernel distance",
+             "for white-noise input the expected squared error equals the lag-weighted "
+             "kernel distance",
              abs(closed - mc_mean) <= mc_half,
-             f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f} ({mc_z:g} s.e.), closed form {closed:.4f}")
+             f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f} ({mc_z:g} s.e.), "
+             f"closed form {closed:.4f}")
 claims.check("lag-weights-matter",
-             "dropping the lag weights (T - k)/T biases the loss outside the Monte-Carlo interval",
+             "dropping the lag weights (T - k)/T biases the loss outside the "
+             "Monte-Carlo interval",
              abs(unweighted - mc_mean) > mc_half,
              f"without lag weights {unweighted:.4f}")
 claims.check("plateau-exponential",
-             "plateau length grows exponentially with the memory delay (fit slope > 0, R^2 >= 0.9)",
+             "plateau length grows exponentially with the memory delay "
+             "(fit slope > 0, R^2 >= 0.9)",
              escaped and rate > 0 and r2 >= 0.9,
-             f"rate {rate:.3f} per time unit, R^2 = {r2:.3f} (fit to medians over {n_seeds} seeds)")
+             f"rate {rate:.3f} per time unit, R^2 = {r2:.3f} "
+             f"(fit to medians over {n_seeds} seeds)")
 claims.check("control-no-plateau",
-             "the short-memory control has no plateau, or one under 10% of the shortest-memory bump's",
-             bool(bump_len[:, 0].min() > 0 and np.all(control_len <= 0.1 * bump_len[:, 0].min())),
+             "the short-memory control has no plateau, or one under 10% of the "
+             "shortest-memory bump's",
+             bool(bump_len[:, 0].min() > 0
+                  and np.all(control_len <= 0.1 * bump_len[:, 0].min())),
              f"control lengths {', '.join(f'{x:.0f}' for x in control_len)} steps; "
              f"shortest bump min {bump_len[:, 0].min():.0f} steps")
 claims.check("rate-matches-derivation",
-             f"the measured growth rate is within {rate_tolerance:.0%} of the derived one",
+             f"the measured growth rate is within {rate_tolerance:.0%} of the derived "
+             "one",
              escaped and abs(rate / pred_rate - 1) <= rate_tolerance,
-             f"measured {rate:.3f}, derived {pred_rate:.3f} (asymptotic {asym_rate:.3f})")
+             f"measured {rate:.3f}, derived {pred_rate:.3f} "
+             f"(asymptotic {asym_rate:.3f})")
 claims.check("sgd-plateau",
-             "minibatch SGD on sampled data plateaus too, within a factor 2 of the closed-form length",
+             "minibatch SGD on sampled data plateaus too, within a factor 2 of the "
+             "closed-form length",
              bool(0.5 <= sgd_len / gd_len <= 2.0) and gd_len > 0,
-             f"median plateau: SGD {sgd_len:.0f} steps, closed-form GD {gd_len:.0f} steps")
+             f"median plateau: SGD {sgd_len:.0f} steps, "
+             f"closed-form GD {gd_len:.0f} steps")
 claims.finish()

@@ -24,10 +24,10 @@
 # {{ reproduce_linear_approximation }}
 
 # %% tags=["parameters"]
-seed = 0                                   # random seed (initial decay rates in section 4)
+seed = 0                                   # random seed (initial decay rates in sec. 4)
 strict = True                              # a claim that does not reproduce raises
 widths = [2, 4, 8, 16, 32, 64, 128]        # widths m of the fixed-rate fits
-betas = [0.25, 0.5, 1.0, 2.0]              # decay rates of the exponential-memory targets
+betas = [0.25, 0.5, 1.0, 2.0]              # decay rates of exponential-memory targets
 omegas = [0.1, 0.25, 0.5, 1.0]             # polynomial memory (1+t)^-(1+omega)
 eps = 0.5                                  # relative error for "width needed"
 horizon = 10000.0                          # longest lag on the grid
@@ -36,7 +36,7 @@ train_models = 4                           # trained RNNs per width (seeds)
 train_steps = 3000                         # Adam steps per RNN
 lr = 0.02                                  # Adam learning rate
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import torch
 
@@ -105,10 +105,10 @@ claims = com.Claims(strict=strict)
 # approximation rate is not trivial.
 
 # %%
-t = approximation.lag_grid(horizon)                                   # (T,) lags, fine then geometric
+t = approximation.lag_grid(horizon)                   # (T,) lags, fine then geometric
 exp_targets = torch.stack([memory.exponential_mixture(t, b) for b in betas])   # (B, T)
 pol_targets = torch.stack([memory.polynomial(t, w) for w in omegas])          # (O, T)
-pol_tails = [memory.polynomial_tail(horizon, w) for w in omegas]              # beyond the grid
+pol_tails = [memory.polynomial_tail(horizon, w) for w in omegas]      # beyond the grid
 
 fig, (ax,) = plotting.subplots()
 for b, rho, col in zip(betas, exp_targets, plotting.colors(len(betas))):
@@ -150,19 +150,22 @@ com.glue("fig_memories", plotting.finish(fig))
 
 # %%
 exp_err = approximation.fixed_rate_errors(t, exp_targets, widths)           # (B, M)
-exp_fits = [approximation.power_law_fit(widths, e) for e in exp_err]        # (p, log C, R^2)
+exp_fits = [approximation.power_law_fit(widths, e) for e in exp_err]  # (p, log C, R^2)
 exp_rates = [p for p, _, _ in exp_fits]
 exp_r2 = [r2 for _, _, r2 in exp_fits]
 for b, (p, logc, r2) in zip(betas, exp_fits):
     print(f"beta={b:g}: error ~ {np.exp(logc):.3g} m^-{p:.3g}   (R^2 = {r2:.3f})")
 
 fig, axes = plotting.subplots(2)
-for b, e, (p, logc, _), col in zip(betas, exp_err, exp_fits, plotting.colors(len(betas))):
+colors = plotting.colors(len(betas))
+for b, e, (p, logc, _), col in zip(betas, exp_err, exp_fits, colors):
     axes[0].loglog(widths, e, "o-", color=col, label=fr"$\beta={b:g}$: rate {p:.2f}")
     plotting.loglog_fit_line(axes[0], widths, -p, logc, color=col)
 axes[1].semilogy(betas, exp_err[:, -1], "o-", color=plotting.colors(1)[0])
-plotting.label(axes[0], "width $m$", r"relative $L^1$ error", "error vs width (dashed: power-law fit)")
-plotting.label(axes[1], r"decay rate $\beta$ (1/time)", fr"relative $L^1$ error at $m={widths[-1]}$",
+plotting.label(axes[0], "width $m$", r"relative $L^1$ error",
+               "error vs width (dashed: power-law fit)")
+plotting.label(axes[1], r"decay rate $\beta$ (1/time)",
+               fr"relative $L^1$ error at $m={widths[-1]}$",
                "smaller $\\beta$, larger error")
 com.glue("fig_jackson", plotting.finish(fig))
 
@@ -219,14 +222,17 @@ com.glue("m_max", widths[-1])
 pol_err = approximation.fixed_rate_errors(t, pol_targets, widths, pol_tails)   # (O, M)
 law_a = [approximation.fit_log_law(widths, e, w) for e, w in zip(pol_err, omegas)]
 big = np.asarray(widths) >= 8
-law_dev = [float(np.max(np.abs(e[big] / approximation.log_law(np.asarray(widths)[big], w, a) - 1)))
+law_dev = [float(np.max(np.abs(
+               e[big] / approximation.log_law(np.asarray(widths)[big], w, a) - 1)))
            for e, w, a in zip(pol_err, omegas, law_a)]
 measured_m = [approximation.first_width_below(widths, e, eps) for e in pol_err]
 predicted_m = [approximation.width_for_error(eps, w, a) for w, a in zip(omegas, law_a)]
-width_needed = [float(mm) if mm is not None else pm for mm, pm in zip(measured_m, predicted_m)]
+width_needed = [float(mm) if mm is not None else pm
+                for mm, pm in zip(measured_m, predicted_m)]
 for w, a, dev, mm, pm in zip(omegas, law_a, law_dev, measured_m, predicted_m):
+    measured = mm if mm else "> " + str(widths[-1])
     print(f"omega={w:g}: a = {a:.3g}, max deviation from law {dev:.1%}, "
-          f"width for eps: measured {mm if mm else '> ' + str(widths[-1])}, law {pm:.3g}")
+          f"width for eps: measured {measured}, law {pm:.3g}")
 
 # %%
 fig, axes = plotting.subplots(2)
@@ -234,9 +240,12 @@ for w, e, a, col in zip(omegas, pol_err, law_a, plotting.sequential(len(omegas))
     axes[0].semilogx(widths, e, "o", color=col, label=fr"$\omega={w:g}$")
     axes[0].semilogx(widths, approximation.log_law(widths, w, a), "--", color=col, lw=1)
 finite = [(w, m) for w, m in zip(omegas, width_needed) if np.isfinite(m)]
-axes[1].semilogy([w for w, _ in finite], [m for _, m in finite], "o-", color=plotting.colors(1)[0])
-axes[1].axhline(widths[-1], color="grey", ls=":", lw=1, label=f"largest width fitted ({widths[-1]})")
-plotting.label(axes[0], "width $m$", r"relative $L^1$ error", "error vs width (dashed: log law)")
+axes[1].semilogy([w for w, _ in finite], [m for _, m in finite], "o-",
+                 color=plotting.colors(1)[0])
+axes[1].axhline(widths[-1], color="grey", ls=":", lw=1,
+                label=f"largest width fitted ({widths[-1]})")
+plotting.label(axes[0], "width $m$", r"relative $L^1$ error",
+               "error vs width (dashed: log law)")
 plotting.label(axes[1], r"memory exponent $\omega$", fr"width needed for error {eps:g}",
                "width needed explodes as $\\omega \\to 0$")
 com.glue("fig_curse", plotting.finish(fig))
@@ -295,14 +304,15 @@ com.glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
 weights = loss.quadrature_weights(t)                                   # (T,) trapezoid
 trained_targets = {"exponential": memory.exponential_mixture(t, 1.0),
                    "polynomial": memory.polynomial(t, 0.5)}
-min_rate = {}                                                          # name -> (W, models)
+min_rate = {}                                                  # name -> (W, models)
 for name, rho in trained_targets.items():
-    runs = [com.cache.cached("linear_approximation.train",
-                             dict(name=name, m=m, n=train_models, steps=train_steps, lr=lr,
-                                  seed=seed, horizon=horizon),
-                             lambda m=m, rho=rho: training.fit_diagonal(
-                                 t, rho, weights, m, train_models, train_steps, lr, seed + m,
-                                 desc=f"{name} m={m}"))
+    runs = [com.cache.cached(
+                "linear_approximation.train",
+                dict(name=name, m=m, n=train_models, steps=train_steps, lr=lr,
+                     seed=seed, horizon=horizon),
+                lambda m=m, rho=rho: training.fit_diagonal(
+                    t, rho, weights, m, train_models, train_steps, lr, seed + m,
+                    desc=f"{name} m={m}"))
             for m in train_widths]
     min_rate[name] = torch.stack([r["rates"].min(dim=1).values for r in runs]).numpy()
 
@@ -349,21 +359,29 @@ com.glue("train_m_max", train_widths[-1])
 claims.check("exp-power-law",
              "exponential memory: the error decays at least like a power of m",
              min(exp_rates) > 0.25 and min(exp_r2) >= 0.9,
-             f"fitted rates {', '.join(f'{p:.2f}' for p in exp_rates)}; min R^2 {min(exp_r2):.3f}")
+             f"fitted rates {', '.join(f'{p:.2f}' for p in exp_rates)}; "
+             f"min R^2 {min(exp_r2):.3f}")
 claims.check("exp-constant-grows",
              "the error grows as the decay rate beta shrinks (at every width m >= 4)",
              bool(np.all(np.diff(exp_err[:, np.asarray(widths) >= 4], axis=0) < 0)),
-             f"error at m={widths[-1]}: " + ", ".join(f"{e:.2g}" for e in exp_err[:, -1]))
+             f"error at m={widths[-1]}: "
+             + ", ".join(f"{e:.2g}" for e in exp_err[:, -1]))
 claims.check("pol-log-law",
-             "polynomial memory: error follows (1 + a ln m)^-omega (within 15% for m >= 8)",
+             "polynomial memory: error follows (1 + a ln m)^-omega "
+             "(within 15% for m >= 8)",
              max(law_dev) <= 0.15,
-             f"a = {', '.join(f'{a:.2f}' for a in law_a)}; max deviation {max(law_dev):.1%}")
+             f"a = {', '.join(f'{a:.2f}' for a in law_a)}; "
+             f"max deviation {max(law_dev):.1%}")
 claims.check("pol-width-explodes",
-             f"the width for error {eps:g} grows fast as omega shrinks (x100 over the sweep)",
-             bool(np.all(np.diff(width_needed) < 0)) and width_needed[0] >= 100 * width_needed[-1],
-             "widths " + ", ".join(f"{m:.3g}" for m in width_needed) + f" for omega {omegas}")
+             f"the width for error {eps:g} grows fast as omega shrinks "
+             "(x100 over the sweep)",
+             bool(np.all(np.diff(width_needed) < 0))
+             and width_needed[0] >= 100 * width_needed[-1],
+             "widths " + ", ".join(f"{m:.3g}" for m in width_needed)
+             + f" for omega {omegas}")
 claims.check("rates-to-zero",
              "smallest trained rate -> 0 with m for polynomial memory only",
              pol_last <= 0.5 * pol_first and exp_floor >= 0.5,
-             f"polynomial: {pol_first:.3g} -> {pol_last:.3g}; exponential: min {exp_floor:.3g}")
+             f"polynomial: {pol_first:.3g} -> {pol_last:.3g}; "
+             f"exponential: min {exp_floor:.3g}")
 claims.finish()

@@ -51,7 +51,7 @@ magnitudes = [0.1, 1.0, 10.0]    # probe input magnitudes |x|
 rnn_layers = [1, 2, 3, 4]        # torch RNN/GRU/LSTM depths probed
 rnn_hidden = 32                  # their hidden size
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import torch
 
@@ -60,7 +60,7 @@ from com import curse, horizon, memory, models, plotting
 from com import validation as v
 from com.parameterisations import held_inputs
 
-# %%
+# %% tags=["hide-input"]
 v.check_in(globals(), {
     **v.seed_and_strict(),
     "widths": v.integers(lo=1, hi=512, min_len=3, increasing=True),

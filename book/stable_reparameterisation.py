@@ -56,7 +56,7 @@ lr_width = 16                    # width in the learning-rate sweep
 lr_steps = 200                   # Adam steps in the learning-rate sweep
 lr_repeats = 3                   # models per learning rate
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch
@@ -132,7 +132,7 @@ claims = com.Claims(strict=strict)
 # $2\sqrt{a/d}$ (best).
 
 # %%
-dist = torch.logspace(-4, -1, 31)                                        # (K,) distance to the edge
+dist = torch.logspace(-4, -1, 31)                  # (K,) distance to the edge
 scales = {(p.time, name): P.scale_at_edge(p, dist)
           for table in (P.CONTINUOUS, P.DISCRETE) for name, p in table.items()}
 slopes = {key: float(np.polyfit(np.log(dist.numpy()), np.log(s.numpy()), 1)[0])
@@ -403,14 +403,18 @@ lr_task = P.make_task("diagonal", "polynomial", horizon, T, n_data, gen, omega=o
 sweep = {p: com.cache.cached("stable_reparameterisation.lr", dict(
     p=p, m=lr_width, lrs=lr_range + [n_lrs], R=lr_repeats, steps=lr_steps, seed=seed,
     horizon=horizon, omega=omega), lambda p=p: P.lr_sweep(
-    lr_task, p, lr_width, lrs, lr_repeats, lr_steps, torch.Generator().manual_seed(seed + 7)))
+    lr_task, p, lr_width, lrs, lr_repeats, lr_steps,
+    torch.Generator().manual_seed(seed + 7)))
     for p in CONT}
 trains = {p: (torch.isfinite(s["loss"]) & (s["loss"] < 0.1 * s["initial"])).all(dim=1)
-          for p, s in sweep.items()}                                         # (L,) every repeat
+          for p, s in sweep.items()}                 # (L,) every repeat
 n_ok = {p: int(ok.sum()) for p, ok in trains.items()}
-ratio = {p: float(s["ratio"].nan_to_num(float("inf")).median()) for p, s in sweep.items()}
-print(pd.DataFrame({"learning rates that train": n_ok, "median max |grad|/|w|": ratio}).to_string())
-for name, val in (("lr_width", lr_width), ("lr_lo", lr_range[0]), ("lr_hi", lr_range[1]),
+ratio = {p: float(s["ratio"].nan_to_num(float("inf")).median())
+         for p, s in sweep.items()}
+print(pd.DataFrame({"learning rates that train": n_ok,
+                    "median max |grad|/|w|": ratio}).to_string())
+for name, val in (("lr_width", lr_width), ("lr_lo", lr_range[0]),
+                  ("lr_hi", lr_range[1]),
                   ("lr_repeats", lr_repeats), ("n_lrs", n_lrs)):
     com.glue(name, val)
 
@@ -419,10 +423,12 @@ fig, axes = plotting.subplots(2)
 for p, col in zip(CONT, plotting.colors(len(CONT))):
     rel = (sweep[p]["loss"] / sweep[p]["initial"]).nan_to_num(1e6).clamp(max=1e6)
     axes[0].loglog(lrs, rel.median(dim=1).values, "o-", color=col, label=p)
-    axes[1].loglog(lrs, sweep[p]["ratio"].nan_to_num(1e12).clamp(max=1e12).median(dim=1).values,
+    top = sweep[p]["ratio"].nan_to_num(1e12).clamp(max=1e12)
+    axes[1].loglog(lrs, top.median(dim=1).values,
                    "o-", color=col, label=p)
 axes[0].axhline(0.1, color="grey", ls=":", lw=1)
-plotting.label(axes[0], "learning rate", "final / initial loss (median)", "diverged: 1e6")
+plotting.label(axes[0], "learning rate", "final / initial loss (median)",
+               "diverged: 1e6")
 plotting.label(axes[1], "learning rate", r"max $|\partial L/\partial w|/|w|$ (median)")
 com.glue("fig_lr", plotting.finish(fig))
 for p in CONT:
@@ -462,8 +468,9 @@ def train_ssm(family, pname, kind):
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=ssm_widths,
                n=n_models, steps=ssm_steps, lr=lr, T=ssm_T, data=n_data, omega=omega,
                hold=hold)
-    params, _ = com.cache.cached("stable_reparameterisation.ssm", key, lambda: P.train_family(
-        task, pname, ssm_widths, n_models, ssm_steps, lr, g))
+    params, _ = com.cache.cached("stable_reparameterisation.ssm", key,
+                                 lambda: P.train_family(task, pname, ssm_widths,
+                                                        n_models, ssm_steps, lr, g))
     return {"task": task, "params": params}
 
 ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm")
@@ -472,14 +479,17 @@ ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm
 # %%
 probe_T = 4 * ssm_T
 mags = torch.tensor([0.1, 0.5, 1.0, 2.0])
-lag = torch.arange(1, probe_T, dtype=torch.float64)                          # (probe_T - 1,)
+lag = torch.arange(1, probe_T, dtype=torch.float64)      # (probe_T - 1,)
 ssm_mem = {key: P.heaviside_memory(c["task"], key[1], c["params"], mags, probe_T)
            for key, c in ssm_cells.items()}                         # (S, probe_T - 1)
 tail = lag >= probe_T // 2
-rates = {key: [memory.decay_rate(lag[tail], M[tail]) for M in Ms] for key, Ms in ssm_mem.items()}
-rates = {key: np.nan_to_num(r, nan=np.inf) for key, r in rates.items()}     # gone below the floor
+rates = {key: [memory.decay_rate(lag[tail], M[tail]) for M in Ms]
+         for key, Ms in ssm_mem.items()}
+rates = {key: np.nan_to_num(r, nan=np.inf)               # nan: gone below the floor
+         for key, r in rates.items()}
 end_ratio = max(float((Ms[:, -1] / Ms.amax(dim=1)).max()) for Ms in ssm_mem.values())
-target_end = float(memory.polynomial(lag[-1:], omega) / memory.polynomial(lag[:1], omega))
+target_end = float(memory.polynomial(lag[-1:], omega)
+                   / memory.polynomial(lag[:1], omega))
 # the rate a model that had learned the power law would show over the same lags
 target_rate = memory.decay_rate(lag[tail], memory.polynomial(lag[tail], omega))
 # Only a stable reparameterisation keeps every eigenvalue inside the unit disc; a
@@ -499,8 +509,10 @@ for ax, kind in zip(axes, KINDS):
     for key, col in zip(keys, plotting.colors(len(keys))):
         ax.semilogy(lag, ssm_mem[key][-1].clamp_min(1e-16), color=col,
                     label=f"{LABEL[key[0]]}, {key[1]}")
-    ax.semilogy(lag, memory.polynomial(lag, omega), "k:", lw=1, label="polynomial target")
-    plotting.label(ax, "lag $t$ (steps)", "memory function $M(t)$", f"trained on {kind} memory")
+    ax.semilogy(lag, memory.polynomial(lag, omega), "k:", lw=1,
+                label="polynomial target")
+    plotting.label(ax, "lag $t$ (steps)", "memory function $M(t)$",
+                   f"trained on {kind} memory")
 com.glue("fig_ssm_memory", plotting.finish(fig))
 
 # %% [markdown]
@@ -532,7 +544,7 @@ com.glue("fig_ssm_memory", plotting.finish(fig))
 # are the same for every seed), and any seed can be checked with the sweep.
 
 # %%
-def below(a, b):                                       # a < b at every distance on the grid
+def below(a, b):                          # a < b at every distance on the grid
     return bool((scales[a] < scales[b]).all())
 
 
@@ -544,16 +556,19 @@ order = (below(("continuous", "exp"), ("continuous", "direct"))
          and below(("discrete", "best"), ("discrete", "sigmoid"))
          and below(("discrete", "lru"), ("discrete", "direct")))
 claims.check("scale-ordering",
-             "near the edge, gradient scales order direct > exp, softplus (lru, sigmoid) > best, "
+             "near the edge, gradient scales order direct > exp, softplus "
+             "(lru, sigmoid) > best, "
              "with slopes -2, -1, -1/2 (within 0.1)",
              order and abs(slopes[("continuous", "direct")] + 2) < 0.1
              and abs(slopes[("continuous", "exp")] + 1) < 0.1
              and abs(slopes[("continuous", "best")] + 0.5) < 0.1,
-             "slopes " + ", ".join(f"{k[0][:4]} {k[1]} {s:.2f}" for k, s in slopes.items()))
+             "slopes " + ", ".join(f"{k[0][:4]} {k[1]} {s:.2f}"
+                                   for k, s in slopes.items()))
 
 # %%
-def unstable_rows(rows, kind):                         # "family/pname, ..." ("" if none)
-    return ", ".join(f"{f}/{p}" for f, p in rows if verdict(cells[(f, p, kind)]) != "stable")
+def unstable_rows(rows, kind):             # "family/pname, ..." ("" if none)
+    return ", ".join(f"{f}/{p}" for f, p in rows
+                     if verdict(cells[(f, p, kind)]) != "stable")
 
 
 def ratios(rows, kind):
@@ -565,16 +580,18 @@ direct_rows = [(f, p) for f, p in ROWS if p == "direct"]
 claims.check("exp-stable", "every family, with or without a stable reparameterisation, "
              "is stable on exponential memory", not unstable_rows(ROWS, "exponential"),
              "beta* ratio: " + ratios(ROWS, "exponential"))
-claims.check("reparam-stable", "with a stable reparameterisation, every family approximates "
-             "polynomial memory stably (beta* does not shrink with m)",
+claims.check("reparam-stable", "with a stable reparameterisation, every family "
+             "approximates polynomial memory stably (beta* does not shrink with m)",
              not unstable_rows(stable_rows, "polynomial"),
              "beta* ratio: " + ratios(stable_rows, "polynomial"))
-claims.check("direct-unstable", "without one, every family (diagonal, vanilla, LRU-style, "
-             "SSM with 1 and 2 layers) is unstable on polynomial memory",
-             all(verdict(cells[(f, p, "polynomial")]) == "unstable" for f, p in direct_rows),
+claims.check("direct-unstable", "without one, every family (diagonal, vanilla, "
+             "LRU-style, SSM with 1 and 2 layers) is unstable on polynomial memory",
+             all(verdict(cells[(f, p, "polynomial")]) == "unstable"
+                 for f, p in direct_rows),
              "beta* ratio: " + ratios(direct_rows, "polynomial"))
-claims.check("readme-table", "the computed table agrees with the authors' README in every "
-             "cell (its LRU row read as our direct LRU-style row, explained above)",
+claims.check("readme-table", "the computed table agrees with the authors' README in "
+             "every cell (its LRU row read as our direct LRU-style row, explained "
+             "above)",
              n_agree == n_cells, f"{n_agree} of {n_cells} cells agree; differ: "
              f"{disagree or 'none'}")
 
@@ -582,15 +599,19 @@ claims.check("readme-table", "the computed table agrees with the authors' README
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "
              "(at least as wide as any, strictly wider than direct)",
              n_ok["best"] >= max(n_ok.values()) and n_ok["best"] > n_ok["direct"],
-             "learning rates that train: " + ", ".join(f"{p} {n}" for p, n in n_ok.items()))
-claims.check("lr-best-ratio", "'best' keeps the smallest max |grad|/|w| during training",
+             "learning rates that train: "
+             + ", ".join(f"{p} {n}" for p, n in n_ok.items()))
+claims.check("lr-best-ratio",
+             "'best' keeps the smallest max |grad|/|w| during training",
              ratio["best"] <= min(ratio.values()),
-             "median max |grad|/|w|: " + ", ".join(f"{p} {r:.3g}" for p, r in ratio.items()))
+             "median max |grad|/|w|: "
+             + ", ".join(f"{p} {r:.3g}" for p, r in ratio.items()))
 claims.check("ssm-exponential", "SSMs with layer-wise nonlinearity and a stable "
-             "reparameterisation forget exponentially, even when trained on polynomial memory "
-             "(tail rate above the power law's own over the same lags)",
+             "reparameterisation forget exponentially, even when trained on polynomial "
+             "memory (tail rate above the power law's own over the same lags)",
              min_rate > target_rate,
-             f"min fitted tail rate {min_rate:.3g}/step (direct: {min_rate_direct:.3g}; "
+             f"min fitted tail rate {min_rate:.3g}/step "
+             f"(direct: {min_rate_direct:.3g}; "
              f"the power law: {target_rate:.3g}); "
              f"M(end)/max M <= {end_ratio:.2g} "
              f"(polynomial target: {target_end:.2g})")

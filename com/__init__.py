@@ -7,8 +7,10 @@ the infinite horizon), ``approximants`` (exponential sums fitted there),
 ``stability`` (perturbation curves, radii, certificates), ``linearisation``
 (nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
 end to end), ``perturbation`` (estimators of the sup in E(beta)),
-``parameterisations``, ``plateaus``, ``training``, ``validation`` (chapter
-parameters), ``report`` (claims and glue), ``plotting``, ``cache``.
+``parameterisations``, ``families`` (the stability table's model families),
+``plateaus``, ``training``, ``validation`` (chapter parameters), ``report`` (claims
+and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
+page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import numpy as np
 import torch
 
 from . import (approximants, approximation, cache, curse, horizon, linearisation, loss,
-               memory, models, plotting, report, stability, training, validation)
+               memory, models, plotting, provenance, report, stability, training,
+               validation)
 from .report import Claims, glue
 from .validation import ParameterError
 
@@ -29,6 +32,8 @@ __version__ = "0.1.0"
 def setup(seed: int) -> torch.Generator:
     """Make a chapter deterministic and styled: float64, fixed seeds, one plot style.
 
+    Also records the run's facts (versions, CPU, cores) for the page's reproduce
+    box when ``COM_PROVENANCE`` names a file (see :mod:`com.provenance`).
     Returns a torch.Generator seeded with ``seed`` for the chapter's own draws.
     """
     torch.set_default_dtype(torch.float64)
@@ -37,6 +42,7 @@ def setup(seed: int) -> torch.Generator:
     np.random.seed(seed)
     torch.manual_seed(seed)
     plotting.use_style()
+    provenance.record()
     return torch.Generator().manual_seed(seed)
 
 
@@ -51,5 +57,5 @@ def stream(seed: int, *names: str) -> torch.Generator:
 
 
 __all__ = ["stream", "approximants", "curse", "horizon", "linearisation", "stability",
-           "approximation", "cache", "loss", "memory", "models", "plotting", "report",
+           "approximation", "cache", "loss", "memory", "models", "plotting", "provenance", "report",
            "training", "validation", "Claims", "glue", "ParameterError", "setup"]

@@ -59,3 +59,52 @@ def test_bad_parameter_stops_at_once_with_clear_message(chapter, tmp_path):
     assert run.returncode != 0
     assert "ParameterError" in run.stderr
     assert "parameter 'seed' must be an integer >= 0; got -1" in run.stderr
+
+
+def pending(rule, chapters):
+    """CHAPTERS, with ``chapters`` expected to break ``rule`` for now: the lead rewrites
+    them (issue 15 changed only their cell tags). strict: once they keep the rule, the
+    test fails until the marker goes."""
+    return [pytest.param(c, marks=pytest.mark.xfail(
+        strict=True, reason=f"{c}: {rule} after the rewrite")) if c in chapters else c
+        for c in CHAPTERS]
+
+
+def code_cells(chapter):
+    import jupytext
+    nb = jupytext.read(ROOT / "book" / f"{chapter}.py")
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_papermill_help_lists_every_parameter_with_help(chapter, tmp_path):
+    """`papermill --help-notebook` reads each parameter's help from its line's comment."""
+    import jupytext
+    import papermill
+    nb = tmp_path / f"{chapter}.ipynb"
+    jupytext.write(jupytext.read(ROOT / "book" / f"{chapter}.py"), nb)
+    found = papermill.inspect_notebook(str(nb))
+    ns: dict = {}
+    exec(parameters_cell(chapter), ns)
+    assert set(found) == {k for k in ns if not k.startswith("__")}, "a parameter is not parsed"
+    missing = [name for name, p in found.items() if not p["help"].strip()]
+    assert not missing, f"parameters without a help comment: {missing}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_imports_and_validation_are_folded_on_the_page(chapter):
+    cells = code_cells(chapter)
+    params = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and "hide-input" not in params[0].metadata.get("tags", [])
+    machinery = [c for c in cells if "check_in(" in c.source or re.fullmatch(
+        r"(\s*((import|from) \S.*)?\n?)+", c.source)]
+    assert machinery, "no import or validation cell found"
+    for c in machinery:
+        assert "hide-input" in c.metadata.get("tags", []), c.source[:80]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_code_lines_fit_88_columns(chapter):
+    long = [line for c in code_cells(chapter) for line in c.source.splitlines()
+            if len(line) > 88]
+    assert not long, f"{len(long)} code lines over 88 characters, e.g. {long[0]!r}"

@@ -1,5 +1,6 @@
-"""The Pages workflow is a valid GitHub Actions workflow that builds, tests and deploys
-the book (checked offline against SchemaStore's workflow schema, tests/data)."""
+"""The workflows are valid GitHub Actions workflows (checked offline against
+SchemaStore's workflow schema, tests/data): pages.yml builds, tests and deploys the
+book; ci.yml runs `make test` on every pull request and push."""
 import json
 import re
 from pathlib import Path
@@ -65,3 +66,39 @@ def test_actions_pinned_and_targets_exist(pages):
     makefile = (ROOT / "Makefile").read_text()
     for target in ("smoke", "book", "browser"):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+@pytest.fixture
+def ci():
+    return load(ROOT / ".github/workflows/ci.yml")
+
+
+def test_ci_runs_make_test_on_pull_requests_and_pushes(ci):
+    assert "pull_request" in ci["on"] and "push" in ci["on"]
+    assert ci["on"]["push"] in (None, {}), "every branch, not only main"
+    runs = [s.get("run", "") for s in steps(ci["jobs"]["test"])]
+    assert "make test" in runs
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+def test_workflows_install_torch_cpu(name):
+    """constraints.txt pins torch's CPU build on Linux; the runners reach it through
+    PyTorch's CPU index (without it pip finds no 2.13.0+cpu and stops)."""
+    doc = load(ROOT / ".github/workflows" / name)
+    env = {k: v for job in doc["jobs"].values() for k, v in job.get("env", {}).items()}
+    assert env.get("PIP_EXTRA_INDEX_URL") == "https://download.pytorch.org/whl/cpu"
+
+
+def test_executed_branch_gets_the_staged_notebooks(pages):
+    """Colab opens these: they must carry the install cell and the folded parameters."""
+    publish = next(s["run"] for s in steps(pages["jobs"]["build"])
+                   if "executed" in s.get("name", "") and "run" in s)
+    assert "cp _build/full/src/book/*.ipynb book/" in publish
+    makefile = (ROOT / "Makefile").read_text()
+    assert "tools/stage.py $(1)/src" in makefile and "$(call build,_build/full,full,.)" in makefile
+
+
+def test_ci_actions_pinned(ci):
+    for s in steps(ci["jobs"]["test"]):
+        if "uses" in s:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]

@@ -5,15 +5,29 @@ before Jupyter Book sees it:
 
     python tools/stage.py _build/smoke/src smoke
 
+It prepares each staged chapter notebook (``src/book/<chapter>.ipynb``, a copy of
+the executed one) for readers, who meet it on the page, in its download, and in
+Colab or Binder (the Pages workflow publishes these staged notebooks to the
+``executed`` branch that the launch buttons open):
+
+- papermill's injected-parameters cell is folded into the chapter's parameters cell:
+  each value the run was given replaces the default on its line, the comment stays,
+  and the injected cell is dropped (a page shows one parameters cell, the run's);
+- a hidden cell (tag ``remove-cell``) is put before the first code cell that installs
+  ``com`` from ``repository: url:`` / ``branch:`` of ``_config.yml`` when it is
+  missing, and does nothing where ``com`` is importable.
+
 It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 ``_config.yml`` is never touched):
 
-- ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter (papermill
-  command, both parameter sets, runtimes at smoke and full scale). A chapter shows
-  it with the one line ``{{ reproduce_<chapter> }}``. Runtimes are papermill's own
-  measurement (``metadata.papermill.duration``) of the run that produced
-  ``_build/executed/<scale>/<chapter>.ipynb``; a scale that has not run, or whose run
-  predates the chapter's current sources, is reported as not available.
+- ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter: the run that
+  produced the page (commit, date, Python and torch versions, CPU and cores, measured
+  in the run itself: ``metadata.com.provenance``, see ``tools/provenance.py``), the
+  papermill command that reruns it, both parameter sets, runtimes at smoke and full
+  scale. A chapter shows it with the one line ``{{ reproduce_<chapter> }}``. Runtimes
+  are papermill's own measurement (``metadata.papermill.duration``) of the run that
+  produced ``_build/executed/<scale>/<chapter>.ipynb``; a scale that has not run, or
+  whose run predates the chapter's current sources, is reported as not available.
 - ``chapter_map``: one entry per chapter (title and opening paragraph).
 - ``claims_summary``: one table of every chapter's claims and verdicts, read from the
   ``claims`` and ``claims_table`` glue outputs of the executed notebooks in the build.
@@ -24,6 +38,7 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -62,7 +77,148 @@ def runtime(name: str, scale: str) -> str:
     return f"{duration(meta['duration'])} (measured {day})"
 
 
-def reproduce_box(name: str) -> str:
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _assignments(src: str) -> dict[str, ast.expr]:
+    """Top-level ``name = value`` statements of a cell: name -> value node."""
+    return {n.targets[0].id: n.value for n in ast.parse(src).body
+            if isinstance(n, ast.Assign) and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)}
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return ast.literal_eval(a) == ast.literal_eval(b)
+    except (ValueError, SyntaxError):
+        return a == b
+
+
+def _cut(line: str, col: int) -> tuple[str, str]:
+    """``line`` split at ``col``, an offset in UTF-8 bytes (as ``ast`` counts)."""
+    raw = line.encode()
+    return raw[:col].decode(), raw[col:].decode()
+
+
+def set_values(src: str, values: dict[str, str]) -> str:
+    """A parameters cell ``src`` with each ``name = value`` of ``values`` (name -> source
+    text of the value) replacing that name's default, its comment kept at its column.
+
+    A name the cell does not assign is appended as its own line."""
+    lines = src.split("\n")
+    nodes = _assignments(src)
+    missing = [n for n in values if n not in nodes]
+    for name in sorted(set(values) - set(missing), key=lambda n: -nodes[n].lineno):
+        node, text = nodes[name], values[name]
+        first, last = node.lineno - 1, node.end_lineno - 1
+        old = ast.get_source_segment(src, node)
+        if _same(old, text):
+            continue
+        head, _ = _cut(lines[first], node.col_offset)
+        _, tail = _cut(lines[last], node.end_col_offset)
+        line = head + text
+        comment = tail.lstrip()
+        if comment.startswith("#"):
+            column = len(lines[last]) - len(comment)      # keep the comments aligned
+            line += " " * max(2, column - len(line)) + comment
+        else:
+            line += tail
+        lines[first:last + 1] = [line]
+    lines += [f"{name} = {values[name]}" for name in missing]
+    return "\n".join(lines)
+
+
+def fold_parameters(nb: dict) -> list[str]:
+    """Fold papermill's injected-parameters cell into the parameters cell (in place).
+
+    Returns the names whose value the run changed from the cell's default."""
+    cells = nb["cells"]
+    injected = [c for c in cells if "injected-parameters" in tags(c)]
+    if not injected:
+        return []
+    params = [c for c in cells if "parameters" in tags(c)]
+    if len(injected) != 1 or len(params) != 1:
+        raise ValueError(f"expected one parameters and one injected-parameters cell, found "
+                         f"{len(params)} and {len(injected)}")
+    inj_src = "".join(injected[0]["source"])
+    values = {n: ast.get_source_segment(inj_src, v) for n, v in _assignments(inj_src).items()}
+    src = "".join(params[0]["source"])
+    defaults = {n: ast.get_source_segment(src, v) for n, v in _assignments(src).items()}
+    params[0]["source"] = set_values(src, values)
+    cells.remove(injected[0])
+    return [n for n, v in values.items() if n not in defaults or not _same(defaults[n], v)]
+
+
+# Runs in Colab, Binder or any fresh kernel before the chapter imports com.
+INSTALL = """\
+# Colab, Binder or any fresh kernel: install the book's package `com` when it is
+# missing. Where `com` is importable (the repository's environment) it does nothing.
+import importlib, importlib.util, subprocess, sys
+
+SOURCE = "com @ {source}"
+if importlib.util.find_spec("com") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+    importlib.invalidate_caches()"""
+INSTALL_ID = "install-com"
+
+
+def install_source(config: dict) -> str:
+    """pip's source of ``com``: the branch the launch buttons open, of the book's repository."""
+    repo = config.get("repository", {})
+    url, branch = repo.get("url"), repo.get("branch")
+    if not (url and branch):
+        raise ValueError("_config.yml: repository: url: and branch: are needed "
+                         "(the launch buttons and the install cell use them)")
+    return f"git+{url.rstrip('/')}@{branch}"
+
+
+def add_install_cell(nb: dict, source: str) -> None:
+    """Put the hidden install cell before the first code cell (in place; once)."""
+    cells = nb["cells"]
+    if any(c.get("id") == INSTALL_ID for c in cells):
+        return
+    cell = {"cell_type": "code", "execution_count": None, "id": INSTALL_ID,
+            "metadata": {"tags": ["remove-cell", INSTALL_ID]}, "outputs": [],
+            "source": INSTALL.format(source=source)}
+    first = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    cells.insert(first, cell)
+
+
+def when(iso: str | None) -> str:
+    if not iso:
+        return "not recorded"
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def the_run(nb: dict, scale: str) -> str:
+    """The facts of the run behind the page (``metadata.com.provenance``), as a sentence."""
+    p = nb.get("metadata", {}).get("com", {}).get("provenance")
+    if not p:
+        return (f"The run behind this page ({scale} scale) was not recorded: its notebook "
+                "was executed without `com.setup` recording the run; rerun it with `make`.")
+    commit = f"commit `{p['commit'][:12]}`" if p.get("commit") else "an unrecorded commit"
+    cores = f"{p['cores']} cores" + (f" (of {p['cpu_count']})"
+                                     if p.get("cpu_count") not in (None, p["cores"]) else "")
+    took = duration(p["duration"]) if p.get("duration") else "an unrecorded time"
+    cache = "off" if p.get("cache") == "off" else "on: finished work may have been reused"
+    text = (f"This page is the run of {commit} at the {scale} scale, finished "
+            f"{when(p.get('end'))}: Python {p['python']}, torch {p['torch']}, numpy "
+            f"{p['numpy']}, on {escape(p['cpu'])} with {cores}, in {took} (results cache "
+            f"{cache}).")
+    if p.get("uncommitted"):
+        text += (" Its sources differed from the commit (uncommitted changes to "
+                 + ", ".join(f"`{f}`" for f in p["uncommitted"])
+                 + "), so the commit alone does not reproduce it.")
+    return text
+
+
+def shell(command: str) -> str:
+    """A long command broken over lines before its options."""
+    return re.sub(r" (-[kf]) ", r" \\\n    \1 ", command)
+
+
+def reproduce_box(name: str, nb: dict, scale: str) -> str:
     params = {s: yaml.safe_load((ROOT / "book/params" / s / f"{name}.yaml").read_text()) or {}
               for s in SCALES}
     keys = list(dict.fromkeys([*params["full"], *params["smoke"]]))
@@ -70,26 +226,38 @@ def reproduce_box(name: str) -> str:
     for k in keys:
         cells = [f"`{json.dumps(params[s][k])}`" if k in params[s] else "(default)" for s in SCALES]
         table.append(f"| `{k}` | {cells[0]} | {cells[1]} |")
+    p = nb.get("metadata", {}).get("com", {}).get("provenance") or {}
+    command = p.get("command") or (f"papermill book/{name}.ipynb out.ipynb -k python3 "
+                                   f"--cwd book -f book/params/{scale}/{name}.yaml")
+    checkout = [f"git checkout {p['commit']}"] if p.get("commit") else []
     return "\n".join([
-        ":::{admonition} Reproduce this page",
+        "::::{admonition} Reproduce this page",
         ":class: tip reproduce",
-        "After `make book` (or `make notebooks`), from the repository root:",
+        the_run(nb, scale),
+        "To run it again, from the repository root with `.venv` activated (`make` "
+        "creates it; `make notebooks` writes `book/*.ipynb`):",
         "",
         "```bash",
-        f"papermill book/{name}.ipynb out.ipynb --cwd book -f book/params/full/{name}.yaml",
+        *checkout,
+        "make notebooks",
+        shell(command),
         "```",
         "",
+        ":::{admonition} Parameter sets and runtimes",
+        ":class: dropdown",
         f"Add `-p seed 3` for another seed; `book/params/smoke/{name}.yaml` is the quick "
-        "parameter set the tests run. The two parameter sets:",
+        f"parameter set the tests run, `book/params/full/{name}.yaml` the book's. The two "
+        "parameter sets:",
         "",
         *table,
         "",
-        "Runtime (wall clock of the papermill run, on the machine that built this page; "
-        "full-scale runs reuse results cached in `_build/cache` when present):",
+        "Runtime at each scale (wall clock of the papermill run, on the machine that built "
+        "this page; full-scale runs reuse results cached in `_build/cache` when present):",
         "",
         f"- smoke scale: {runtime(name, 'smoke')}",
         f"- full scale: {runtime(name, 'full')}",
         ":::",
+        "::::",
     ])
 
 
@@ -124,11 +292,17 @@ def robustness_summary(path: Path = sweep.OUT / "summary.json") -> str:
         return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
 
 
-def stage(src: Path, scale: str) -> dict[str, str]:
+def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
+    """Prepare the staged notebooks (in place); the substitutions for the book."""
     subs, rows, entries = {}, [], []
+    source = install_source(config)
     for name in chapters(src):
-        nb = json.loads((src / "book" / f"{name}.ipynb").read_text())
-        subs[f"reproduce_{name}"] = reproduce_box(name)
+        path = src / "book" / f"{name}.ipynb"
+        nb = json.loads(path.read_text())
+        fold_parameters(nb)
+        add_install_cell(nb, source)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        subs[f"reproduce_{name}"] = reproduce_box(name, nb, scale)
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
         for i, c in enumerate(read_claims(nb)):
@@ -148,7 +322,8 @@ def main(src: str, scale: str) -> None:
     src = Path(src)
     config_path = src / "_config.yml"
     config = yaml.safe_load(config_path.read_text())
-    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(stage(src, scale))
+    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(
+        stage(src, scale, config))
     config.setdefault("sphinx", {}).setdefault("local_extensions", {})["book_sphinx"] = str(
         Path(__file__).resolve().parent)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))

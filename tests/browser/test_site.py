@@ -7,8 +7,14 @@ Run on a built site (``make browser``, after ``make smoke-book`` or ``make book`
 Without ``COM_SITE`` the test is skipped (``make unit`` runs before any build).
 Each page fails on a JavaScript error, an image that does not load, math that
 MathJax did not typeset (MathJax is served from a local npm copy: the test machine
-is offline), or a traceback / error output in the page. A full-page screenshot of
-every page goes to ``_build/screenshots/{smoke,full,other}/``.
+is offline), a traceback / error output in the page, a code block wider than its
+box (scrollWidth > clientWidth: a line cut off at the right edge), papermill's
+injected-parameters cell in view, or a page without the licence footer. A chapter
+page also fails when its validation code is in view (it is folded: ``hide-input``),
+its parameters cell is not in view with its comments, its code box does not hold
+an 88-character line (the chapters' limit) unwrapped at the test's 1280 px window,
+or its reproduce box lacks the run's facts. A full-page screenshot of every page
+goes to ``_build/screenshots/{smoke,full,other}/``.
 """
 from __future__ import annotations
 
@@ -42,6 +48,27 @@ CHECKS = r"""(async () => {
     if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
   }
   const text = document.body.innerText;
+  // in view: rendered, and not inside a closed <details> (a folded cell)
+  const visible = e => !e.closest('details:not([open])') &&
+      (e.checkVisibility ? e.checkVisibility({checkVisibilityCSS: true})
+                         : e.getClientRects().length > 0);
+  const pres = Array.from(document.querySelectorAll('article pre')).filter(visible);
+  const cells = Array.from(document.querySelectorAll('article div.cell'));
+  const input = c => (c.querySelector('.cell_input') || {}).textContent || '';
+  // width an 88-character line needs in the first code cell's box, and what it has
+  const fits88 = () => {
+    const pre = document.querySelector('article div.cell .cell_input pre');
+    if (!pre) return null;
+    const probe = document.createElement('span');
+    probe.style.whiteSpace = 'pre';
+    probe.textContent = 'x'.repeat(88);
+    pre.appendChild(probe);
+    const need = probe.getBoundingClientRect().width;
+    probe.remove();
+    const style = getComputedStyle(pre);
+    const has = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return {need: Math.round(need), has: Math.round(has)};
+  };
   return {
     images: images.length,
     broken_images: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
@@ -61,6 +88,21 @@ CHECKS = r"""(async () => {
         .map(f => (f.querySelector('img') || {}).src),
     title: document.title,
     reproduce_box: document.querySelectorAll('.admonition.reproduce').length,
+    reproduce_text: Array.from(document.querySelectorAll('.admonition.reproduce'))
+        .map(e => e.textContent).join('\n'),
+    wide_code: pres.filter(p => p.scrollWidth > p.clientWidth)
+        .map(p => `${p.scrollWidth} > ${p.clientWidth}: ${p.textContent.slice(0, 60)}`),
+    injected_cells: cells.filter(c => c.matches('.tag_injected-parameters') ||
+        (visible(c) && /^\s*# Parameters\s*$/m.test(input(c).split('\n')[0])))
+        .map(c => input(c).slice(0, 80)),
+    validation_in_view: cells.filter(c => /check_in\(/.test(input(c)) &&
+        Array.from(c.querySelectorAll('.cell_input pre')).some(visible))
+        .map(c => input(c).slice(0, 80)),
+    parameters_in_view: cells.filter(c => c.matches('.tag_parameters') &&
+        Array.from(c.querySelectorAll('.cell_input pre')).some(visible) &&
+        /#\s*\S/.test(input(c))).length,
+    code_box: fits88(),
+    footer: (document.querySelector('.extra_footer') || {}).innerText || '',
   };
 })()"""
 
@@ -115,8 +157,20 @@ def test_page(browser, server, page):
     assert not report["error_outputs"], f"error output: {report['error_outputs'][:3]}"
     assert not report["tracebacks"], f"traceback in page: {report['tracebacks']}"
     assert not report["uncaptioned_figures"], f"figures without a numbered caption: {report}"
+    assert not report["wide_code"], f"code wider than its box (cut off): {report['wide_code']}"
+    assert not report["injected_cells"], f"injected-parameters cell: {report['injected_cells']}"
+    assert "CC BY 4.0" in report["footer"] and "MIT" in report["footer"], \
+        f"licence footer missing: {report['footer']!r}"
     if page.startswith("book/") and Path(page).stem in {
             p.stem for p in (ROOT / "book/params/full").glob("*.yaml")}:
         assert report["reproduce_box"] == 1, "a chapter page lacks its 'Reproduce this page' box"
         assert report["figures"] >= 1, "a chapter page shows no figure"
         assert report["math"] >= 1, "a chapter page shows no math"
+        assert not report["validation_in_view"], \
+            f"validation code in view (tag it hide-input): {report['validation_in_view']}"
+        assert report["parameters_in_view"] == 1, "the parameters cell is not in view with comments"
+        box = report["code_box"]
+        assert box and box["need"] <= box["has"], f"88-character lines do not fit: {box}"
+        for fact in ("run of commit", " UTC", "Python 3.", "torch 2.", " cores",
+                     "papermill book/"):
+            assert fact in report["reproduce_text"], f"reproduce box lacks {fact!r}"
