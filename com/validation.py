@@ -438,8 +438,15 @@ def _short(v: Any) -> str:
     return text if len(text) <= 60 else text[:28] + " ... " + text[-27:]
 
 
+def estimate(namespace: Mapping[str, Any],
+             cost: Callable[[Any], Mapping[str, float]]) -> dict[str, float]:
+    """The run's estimated peak memory (bytes) and time (seconds) on this machine."""
+    mem, sec = _cost(cost, namespace, machine())
+    return {"memory": mem, "seconds": sec}
+
+
 def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
-           cost: Callable[[Any], Mapping[str, float]]) -> dict[str, float]:
+           cost: Callable[[Any], Mapping[str, float]]) -> None:
     """Refuse a run that would not fit this machine, before it starts.
 
     ``cost(p)`` reads parameters as attributes (``p.steps``) and returns the run's
@@ -449,14 +456,14 @@ def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
     that set the cost (integers, positive reals in either direction, or lists whose
     entries are capped). If the run does not fit, BudgetError names the size that is
     furthest from fitting, the estimated cost, the limits and the largest value that
-    fits. ``COM_ALLOW_LARGE=1`` skips the refusal.  -> {"memory": bytes, "seconds": s}
+    fits. ``COM_ALLOW_LARGE=1`` skips the refusal. Returns None (a notebook shows nothing).
     """
     m = machine()
     mem, sec = _cost(cost, namespace, m)
     if os.environ.get("COM_ALLOW_LARGE", "").strip().lower() in ("1", "true", "yes", "on"):
-        return {"memory": mem, "seconds": sec}
+        return
     if mem <= m.memory and sec <= m.seconds:
-        return {"memory": mem, "seconds": sec}
+        return
     found = {name: _fitting_value(cost, namespace, m, name) for name in sizes}
     default = defaults(namespace)
 
@@ -494,5 +501,5 @@ def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
 __all__: Sequence[str] = [
     "ParameterError", "BudgetError", "Rule", "integer", "real", "boolean", "choice",
     "integers", "reals", "choices", "check", "check_in", "seed_and_strict", "require",
-    "parameter_like", "Machine", "machine", "budget", "defaults",
+    "parameter_like", "Machine", "machine", "budget", "estimate", "defaults",
 ]
