@@ -275,3 +275,77 @@ def test_check_in_stops_on_a_bad_com_cache_before_any_work(monkeypatch, tmp_path
     monkeypatch.setenv("COM_CACHE", str(tmp_path / "file"))
     with pytest.raises(cache.CacheError, match="not a folder this process can write"):
         v.check_in({"seed": 0, "strict": True}, v.seed_and_strict())
+
+
+# --- in a real kernel, run by papermill ---------------------------------------------------
+
+NOTEBOOK = '''# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+seed = 0
+hidden = 32
+
+# %%
+import torch
+from com import cache
+from com import validation as v
+F64 = torch.float64
+
+v.check_in(globals(), {"seed": v.integer(lo=0), "hidden": v.integer(lo=1)})
+import random, numpy                       # the global streams are in the key: seed them,
+random.seed(seed), numpy.random.seed(seed), torch.manual_seed(seed)   # as com.setup does
+gen = torch.Generator().manual_seed(seed)
+torch.randn(hidden, generator=gen, dtype=F64)   # a parameter shifts the shared stream
+
+# %%
+value = cache.cached("toy.draw", {}, lambda: SCALE * torch.randn(3, generator=gen, dtype=F64))
+after = torch.randn(1, generator=gen, dtype=F64)
+print("RESULT", (value.tolist(), after.item()))
+'''
+
+
+def expected(seed, hidden, scale):
+    gen = torch.Generator().manual_seed(seed)
+    torch.randn(hidden, generator=gen, dtype=torch.float64)
+    draw = scale * torch.randn(3, generator=gen, dtype=torch.float64)
+    return draw.tolist(), torch.randn(1, generator=gen, dtype=torch.float64).item()
+
+
+def papermill(tmp_path, store, hidden, scale):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import jupytext
+    src = tmp_path / f"toy{scale}.py"
+    src.write_text(NOTEBOOK.replace("# %%\nvalue", f"# %%\nSCALE = {scale}\nvalue"))
+    nb = src.with_suffix(".ipynb")
+    jupytext.write(jupytext.read(src), nb, fmt="ipynb")
+    out = tmp_path / "out.ipynb"
+    env = {**os.environ, "COM_CACHE": str(store)}
+    subprocess.run([Path(sys.executable).parent / "papermill", "--log-level", "ERROR", "-k",
+                    "python3", "-p", "hidden", str(hidden), nb, out], check=True, env=env,
+                   timeout=300, capture_output=True)
+    text = "".join("".join(o.get("text", "")) for c in json.loads(out.read_text())["cells"]
+                   for o in c.get("outputs", []))
+    return eval(text.split("RESULT", 1)[1])                  # noqa: S307 - our own print
+
+
+def test_stale_cases_in_a_real_kernel_give_the_uncached_result(tmp_path):
+    store = tmp_path / "cache"
+    first = papermill(tmp_path, store, hidden=32, scale=1)
+    assert first == expected(0, 32, 1)
+    changed = papermill(tmp_path, store, hidden=9, scale=1)  # like rnn_hidden: a new key
+    assert changed == expected(0, 9, 1) and changed != first
+    files = set(store.glob("*.pt"))
+    again = papermill(tmp_path, store, hidden=9, scale=1)    # identical run: served
+    assert again == changed and set(store.glob("*.pt")) == files
+    edited = papermill(tmp_path, store, hidden=9, scale=2)   # the chapter's code edited
+    assert edited == expected(0, 9, 2) and len(set(store.glob("*.pt"))) == 3
