@@ -59,6 +59,20 @@ v.check_in(globals(), {
 com.setup(seed)
 claims = com.Claims(strict=strict)
 
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    T, fits = 5000, len(p.betas) + len(p.omegas)                 # lags; fixed-rate fits
+    train = p.train_models * sum(p.train_widths)                # units trained per step
+    widest = 4 * max(p.widths) + 8 * p.train_models * max(p.train_widths)
+    return dict(memory=8 * T * widest,
+                flops=fits * sum(5 * T * m ** 2 + 20 * m ** 3 for m in p.widths)
+                + 2 * 120 * T * train * p.train_steps,
+                ops=2 * 1000 * p.train_steps * len(p.train_widths))
+
+
+v.budget(globals(), ["widths", "train_widths", "train_models", "train_steps"], cost)
+
 # %% [markdown]
 # ## The setting: memory is a kernel
 #

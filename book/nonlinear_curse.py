@@ -70,7 +70,7 @@ v.check_in(globals(), {
     "finetune_steps": v.integer(lo=0), "finetune_lr": v.real(positive=True),
     "batch": v.integer(lo=1), "n_test": v.integer(lo=1), "input_scale": v.real(positive=True),
     "beta_range": v.reals(positive=True, min_len=2, increasing=True), "n_betas": v.integer(lo=2),
-    "n_samples": v.integer(lo=1), "adv_steps": v.integer(lo=1), "threshold": v.real(positive=True),
+    "n_samples": v.integer(lo=1), "adv_steps": v.integer(lo=1), "threshold": v.real(positive=True, hi=1.0),
     "probe_T": v.integer(lo=4), "magnitudes": v.reals(positive=True, min_len=1),
     "rnn_layers": v.integers(lo=1, min_len=1, increasing=True), "rnn_hidden": v.integer(lo=1),
 })
@@ -78,6 +78,28 @@ v.require("beta_range", len(beta_range) == 2, "a pair [smallest, largest]", beta
 v.require("sigmas", len(set(sigmas)) == len(sigmas), "a list without repeats", sigmas)
 gen = com.setup(seed)
 claims = com.Claims(strict=strict)
+
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    n, M, S = 2 * len(p.widths), max(p.widths), len(set(p.sigmas) - {"linear"})
+    ens, chunk = p.n_betas * p.n_samples, 2 * p.n_samples       # perturbed copies
+    rnn = n * p.n_test * p.T * M                                  # one pass, all models
+    evals = ens + 3 * (p.adv_steps + 1) * ens                     # forward-equivalents
+    probe = 48 * (len(p.magnitudes) + 1) * p.probe_T * p.rnn_hidden ** 2  # torch RNNs
+    probe *= sum(p.rnn_layers)
+    return dict(memory=8 * (3 * ens + 6 * chunk) * rnn + 48 * n * M * p.T,
+                flops=probe + 120 * n * M * p.T * p.linear_steps
+                + 12 * S * n * p.batch * p.T * M ** 2 * p.finetune_steps
+                + 4 * S * evals * rnn * M + len(p.sigmas) * evals * n * M ** 3 * 20,
+                ops=500 * p.linear_steps + S * p.finetune_steps * (15 * p.T + 500)
+                + 6 * S * p.T * (1 + 3 * (p.adv_steps + 1) * p.n_betas)
+                + 3 * 2 * 2000 * sum(p.rnn_layers))                 # build, run torch RNNs
+
+
+v.budget(globals(), ["widths", "T", "linear_steps", "finetune_steps", "batch", "n_test",
+                     "n_betas", "n_samples", "adv_steps", "probe_T", "magnitudes",
+                     "rnn_layers", "rnn_hidden"], cost)
 
 # %% [markdown]
 # ## The memory function

@@ -75,7 +75,7 @@ v.check_in(globals(), {
     "n_data": v.integer(lo=2), "hold": v.real(lo=1.0),
     "omega": v.real(positive=True), "beta_range": v.reals(min_len=2, increasing=True),
     "n_betas": v.integer(lo=3), "n_samples": v.integer(lo=1), "adv_steps": v.integer(lo=0),
-    "tolerance": v.real(positive=True), "shrink": v.real(lo=1.0),
+    "tolerance": v.real(positive=True, hi=1.0), "shrink": v.real(lo=1.0),
     "lr_range": v.reals(min_len=2, increasing=True), "n_lrs": v.integer(lo=3),
     "lr_width": v.integer(lo=1), "lr_steps": v.integer(lo=1), "lr_repeats": v.integer(lo=1),
 })
@@ -84,6 +84,26 @@ v.require("lr_range", len(lr_range) == 2 and lr_range[1] - lr_range[0] >= 6,
           "two numbers [lo, hi] at least 6 decades apart", lr_range)
 gen = com.setup(seed)
 claims = com.Claims(strict=strict)
+
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    G, ens = 1200, p.n_betas * p.n_samples       # continuous lag grid; perturbed copies
+    W, M, Ws, Ms = len(p.widths), max(p.widths), len(p.ssm_widths), max(p.ssm_widths)
+    lin = p.n_models * W * (M * (4 * G + 5 * p.T) + 2 * M ** 3)  # 9 linear rows, a pass
+    ssm = p.n_models * Ws * Ms * p.n_data * p.ssm_T                # 4 SSM rows, a pass
+    ssm *= 6 * np.log2(2 * p.ssm_T) + 4 * Ms
+    lrs = 4 * p.n_lrs * p.lr_repeats * p.lr_width * G             # learning-rate sweep
+    return dict(memory=8 * 6 * (ens * p.n_models * W * M * max(G, p.T) + lrs),
+                flops=120 * (lin * p.steps + ssm * p.ssm_steps) + 60 * lrs * p.lr_steps
+                + 2 * 20 * ens * (2 * p.adv_steps + 1) * (lin + ssm),
+                ops=2 * 500 * (9 * p.steps + 4 * p.ssm_steps) + 4 * 800 * p.lr_steps
+                + 26 * 200 * (p.adv_steps + 1))
+
+
+v.budget(globals(), ["widths", "ssm_widths", "n_models", "steps", "ssm_steps", "T",
+                     "ssm_T", "n_data", "n_betas", "n_samples", "adv_steps", "n_lrs",
+                     "lr_width", "lr_steps", "lr_repeats"], cost)
 
 # %% [markdown]
 # ## Parameterisations and their gradient scales
