@@ -91,9 +91,8 @@ def classify(name: str, returncode: int | None, text: str) -> str:
         return "ran"
     if not CLEAR.search(text):
         return "other error"
-    quoted = f"'{name}'"
     line = next((ln for ln in text.splitlines()[::-1] if CLEAR.search(ln) and ":" in ln), "")
-    return "clear error" if quoted in line or quoted in text[-2000:] else "error not naming it"
+    return "clear error" if f"'{name}'" in line else "error not naming it"
 
 
 # --- papermill, for real ------------------------------------------------------------------
