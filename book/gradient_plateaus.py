@@ -70,6 +70,9 @@ longest = max(t0s + [sgd_t0])
 v.require("horizon", horizon >= 2 * longest,
           f"at least twice the longest delay in 't0s' and 'sgd_t0' ({longest:g})", horizon)
 v.require("init_rates", len(init_rates) == 2, "a pair [low, high]", init_rates)
+for name, rate in (("init_rates", max(init_rates)), ("control_beta", control_beta)):
+    v.require(name, rate <= 1 / dt, f"resolved by the lag grid: rates <= 1/dt = {1 / dt:g}",
+              rate)
 generator = com.setup(seed)
 torch.set_num_threads(1)      # small kernels: threads cost more than they give on 2 cores
 claims = com.Claims(strict=strict)

@@ -183,7 +183,7 @@ def sweep(chapters, fast: bool, timeout: float, jobs: int, log=None) -> list[dic
 
 
 def _last_error(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if re.match(r"^\w*(Error|Exception)\b", ln)
+    lines = [ln for ln in text.splitlines() if re.match(r"^[\w.]*(Error|Exception)\w*: ", ln)
              or CLEAR.search(ln)]
     return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "").strip()
 
