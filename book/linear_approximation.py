@@ -47,8 +47,8 @@ from com import validation as v
 v.check_in(globals(), {
     **v.seed_and_strict(),
     "widths": v.integers(lo=1, min_len=3, increasing=True),
-    "betas": v.reals(positive=True, min_len=2, increasing=True),
-    "omegas": v.reals(positive=True, min_len=2, increasing=True),
+    "betas": v.reals(positive=True, hi=100.0, min_len=2, increasing=True),  # grid step 0.005
+    "omegas": v.reals(positive=True, hi=10.0, min_len=2, increasing=True),
     "eps": v.real(lo=1e-6, hi=0.99),
     "horizon": v.real(lo=100.0),
     "train_widths": v.integers(lo=1, min_len=2, increasing=True),
