@@ -15,8 +15,9 @@ PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean help bench sweep
+.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean distclean help bench sweep FORCE
 all: book
+FORCE:
 
 help:
 	@echo "make book        full-scale execution of every chapter, then _build/html"
@@ -25,6 +26,8 @@ help:
 	@echo "make sweep       every chapter x SEEDS (0-7) at SCALE (full) on Dask: _build/sweep"
 	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
+	@echo "make clean       remove what make built, except the result cache _build/cache"
+	@echo "make distclean   remove everything make built, the cache too"
 	@echo "chapters: $(CHAPTERS)"
 
 env: $(STAMP)
@@ -36,10 +39,18 @@ $(STAMP): pyproject.toml constraints.txt
 	         exit 1; }
 	touch $@
 
-# the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth)
+# the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth);
+# checked on every run, rewritten only when the .py changed, and a notebook edited by
+# hand stops make (tools/notebooks.py says how to keep or drop the edit)
 notebooks: $(CHAPTERS:%=book/%.ipynb)
-book/%.ipynb: book/%.py | $(STAMP)
-	$(BIN)/jupytext --quiet --to ipynb $< --output $@
+book/%.ipynb: book/%.py FORCE | $(STAMP)
+	@$(BIN)/python tools/notebooks.py $< $@
+
+# the python, torch and numpy versions, rewritten only when they change: results
+# depend on them, so an upgrade re-executes the chapters
+VERSIONS := _build/versions.txt
+$(VERSIONS): FORCE | $(STAMP)
+	@$(BIN)/python tools/notebooks.py --versions $@
 
 # execute a chapter with one parameter set; written to a temporary file and moved
 # into place only on success, so an interrupted run is redone, never half-kept.
@@ -47,7 +58,7 @@ book/%.ipynb: book/%.py | $(STAMP)
 # inside the kernel; tools/provenance.py folds them, with the commit and the papermill
 # command, into the notebook's metadata for the page's reproduce box.
 define execute
-_build/executed/$(1)/%.ipynb: book/%.ipynb book/params/$(1)/%.yaml $(COM) | $(STAMP)
+_build/executed/$(1)/%.ipynb: book/%.ipynb book/params/$(1)/%.yaml $(COM) $(VERSIONS) | $(STAMP)
 	@mkdir -p $$(@D)
 	rm -f $$@.facts.json
 	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
@@ -111,5 +122,10 @@ sweep: | $(STAMP)
 bench: | $(STAMP)
 	$(BIN)/python -m benchmarks --book
 
+# clean keeps the result cache (hours of full-scale work, keyed so it is never stale)
 clean:
-	rm -rf _build $(CHAPTERS:%=book/%.ipynb)
+	rm -rf $(filter-out _build/cache,$(wildcard _build/* _build/.[!.]*)) \
+	    $(CHAPTERS:%=book/%.ipynb)
+
+distclean: clean
+	rm -rf _build

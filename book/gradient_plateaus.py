@@ -60,18 +60,38 @@ v.check_in(globals(), {
     "width": v.integer(lo=1),
     "init_rates": v.reals(positive=True, min_len=2, increasing=True),
     "n_seeds": v.integer(lo=1), "lr": v.real(positive=True), "steps": v.integer(lo=10),
-    "dt": v.real(positive=True), "horizon": v.real(positive=True),
+    "dt": v.real(positive=True, hi=0.5), "horizon": v.real(positive=True),
     "flat": v.real(lo=0.0, hi=1.0), "drop": v.real(lo=1e-6, hi=0.99),
-    "rate_tolerance": v.real(positive=True), "mc_samples": v.integer(lo=10),
-    "mc_z": v.real(positive=True), "sgd_t0": v.real(positive=True),
+    "rate_tolerance": v.real(positive=True, hi=1.0), "mc_samples": v.integer(lo=10),
+    "mc_z": v.real(positive=True, hi=10.0), "sgd_t0": v.real(positive=True),
     "sgd_batch": v.integer(lo=1), "sgd_steps": v.integer(lo=10),
 })
-v.require("horizon", horizon >= 2 * max(t0s + [sgd_t0]),
-          "at least twice the longest delay", horizon)
+longest = max(t0s + [sgd_t0])
+v.require("horizon", horizon >= 2 * longest,
+          f"at least twice the longest delay in 't0s' and 'sgd_t0' ({longest:g})",
+          horizon)
 v.require("init_rates", len(init_rates) == 2, "a pair [low, high]", init_rates)
+for name, rate in (("init_rates", max(init_rates)), ("control_beta", control_beta)):
+    v.require(name, rate <= 1 / dt,
+              f"resolved by the lag grid: rates <= 1/dt = {1 / dt:g}", rate)
 generator = com.setup(seed)
 torch.set_num_threads(1)    # small kernels: threads cost more than they give on 2 cores
 claims = com.Claims(strict=strict)
+
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    T, S = p.horizon / p.dt + 1, p.n_seeds * (len(p.t0s) + 1)    # lags, models trained
+    fft = 20 * T * np.log2(2 * T)                                  # one FFT convolution
+    return dict(memory=8 * (8 * S * p.width * T + 6 * S * p.steps
+                            + 12 * T * (p.mc_samples + p.n_seeds * p.sgd_batch)),
+                flops=60 * T * p.width * (S * p.steps + 2 * p.n_seeds * p.sgd_steps)
+                + fft * (p.mc_samples + 3 * p.n_seeds * p.sgd_batch * p.sgd_steps),
+                ops=500 * p.steps + 1500 * p.sgd_steps)
+
+
+v.budget(globals(), ["steps", "n_seeds", "width", "horizon", "dt", "mc_samples",
+                     "sgd_batch", "sgd_steps"], cost)
 
 # %% [markdown]
 # ## What training sees: the white-noise loss

@@ -47,8 +47,9 @@ from com import validation as v
 v.check_in(globals(), {
     **v.seed_and_strict(),
     "widths": v.integers(lo=1, min_len=3, increasing=True),
-    "betas": v.reals(positive=True, min_len=2, increasing=True),
-    "omegas": v.reals(positive=True, min_len=2, increasing=True),
+    # betas: at most 100, resolved by the lag grid's step 0.005
+    "betas": v.reals(positive=True, hi=100.0, min_len=2, increasing=True),
+    "omegas": v.reals(positive=True, hi=10.0, min_len=2, increasing=True),
     "eps": v.real(lo=1e-6, hi=0.99),
     "horizon": v.real(lo=100.0),
     "train_widths": v.integers(lo=1, min_len=2, increasing=True),
@@ -58,6 +59,20 @@ v.check_in(globals(), {
 })
 com.setup(seed)
 claims = com.Claims(strict=strict)
+
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    T, fits = 5000, len(p.betas) + len(p.omegas)                 # lags; fixed-rate fits
+    train = p.train_models * sum(p.train_widths)                # units trained per step
+    widest = 4 * max(p.widths) + 8 * p.train_models * max(p.train_widths)
+    return dict(memory=8 * T * widest,
+                flops=fits * sum(5 * T * m ** 2 + 20 * m ** 3 for m in p.widths)
+                + 2 * 120 * T * train * p.train_steps,
+                ops=2 * 1000 * p.train_steps * len(p.train_widths))
+
+
+v.budget(globals(), ["widths", "train_widths", "train_models", "train_steps"], cost)
 
 # %% [markdown]
 # ## The setting: memory is a kernel

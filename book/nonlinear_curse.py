@@ -31,8 +31,8 @@
 seed = 0                         # random seed (perturbation directions, inputs, probes)
 strict = True                    # a claim that does not reproduce raises
 widths = [2, 4, 8, 16, 32, 64]   # widths m of the approximants
-exp_base = 0.9                   # exponential memory: base a of a to the power t, Fig. 1(a)
-pol_powers = [1.1, 1.5]          # polynomial memories: powers p of 1/(t+1), Fig. 1(b), 2
+exp_base = 0.9                   # exponential memory: base a of a**t, Fig. 1(a)
+pol_powers = [1.1, 1.5]          # polynomial memories: powers p of 1/(t+1)
 log_betas = [-26.0, -0.5]        # log10 of the smallest and largest perturbation
 n_betas = 36                     # perturbation radii on the log grid
 n_samples = 4                    # random perturbations per radius, besides the edge
@@ -84,6 +84,26 @@ for name in ("log_betas", "sim_log_betas", "pol_powers"):
     v.require(name, len(globals()[name]) == 2, "a pair of values", globals()[name])
 gen = com.setup(seed)
 claims = com.Claims(strict=strict)
+
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    W, M, L, P = len(p.widths), max(p.widths), 2013, len(p.pol_powers) + 1
+    D = 2 + p.n_samples                                   # perturbation directions
+    curves = P * (1 + len(p.windows)) + 3 * (P - 1)       # E_m(beta) curves
+    sims = P * 2 * W * (1 + p.n_sim_betas) * (p.n_inputs + 1)   # simulated models
+    probe = 48 * (len(p.magnitudes) + 1) * p.probe_T * p.rnn_hidden ** 2
+    return dict(memory=24 * p.n_betas * D * M * L + 8 * sims * p.sim_T * M,
+                flops=20 * curves * W * p.n_betas * D * M * L
+                + 40 * P * p.n_deltas * 6 * 664 * M ** 2 * W + 4410 * W * P * M ** 3
+                + 2 * sims * p.sim_T * M ** 2 + probe * sum(p.rnn_layers),
+                ops=300 * P * p.n_deltas * W + 20 * P * p.sim_T
+                + 6000 * sum(p.rnn_layers))
+
+
+v.budget(globals(), ["widths", "n_betas", "n_samples", "windows", "n_deltas", "sim_T",
+                     "n_inputs", "n_sim_betas", "probe_T", "magnitudes", "rnn_layers",
+                     "rnn_hidden"], cost)
 
 # %% [markdown]
 # ## The memory function

@@ -91,6 +91,27 @@ v.require("lr_range", len(lr_range) == 2 and lr_range[1] - lr_range[0] >= 6,
 gen = com.setup(seed)
 claims = com.Claims(strict=strict)
 
+
+# %%
+def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
+    G, W, M, L = 1200, len(p.widths), max(p.widths), 2013   # lag grids
+    D = 2 + p.n_samples                                      # perturbation directions
+    cells = 26 * W * p.n_betas * D * M * L                   # the table's errors
+    Ws, Ms = len(p.ssm_widths), max(p.ssm_widths)
+    ssm = p.n_models * Ws * Ms * p.n_data * p.ssm_T
+    ssm *= 6 * np.log2(2 * p.ssm_T) + 4 * Ms
+    lrs = 4 * p.n_lrs * p.lr_repeats * p.lr_width * G         # learning-rate sweep
+    return dict(memory=8 * 3 * (p.n_betas * D * M * L + 6 * lrs),
+                flops=20 * cells + 80 * 2 * p.n_deltas * 6 * 664 * M ** 2 * W
+                + 120 * 8 * ssm * p.ssm_steps + 60 * lrs * p.lr_steps,
+                ops=26 * W * p.n_betas * 40 + 8 * 500 * p.ssm_steps
+                + 4 * 800 * p.lr_steps)
+
+
+v.budget(globals(), ["widths", "n_betas", "n_samples", "n_deltas", "ssm_widths",
+                     "n_models", "ssm_steps", "ssm_T", "n_data", "n_lrs", "lr_width",
+                     "lr_steps", "lr_repeats"], cost)
+
 # %% [markdown]
 # ## Parameterisations and their gradient scales
 #

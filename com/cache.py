@@ -1,58 +1,333 @@
 """Disk cache for finished units of work, so an interrupted chapter resumes.
 
-A result is stored under a key made of its name, its parameters and a hash of
-the ``com`` sources, so a change to the library never serves a stale result.
-``COM_CACHE`` sets the folder (default ``_build/cache`` at the repository root);
-``COM_CACHE=off`` disables caching (the tests do this).
+A result is stored under a key derived, not typed, from everything it can depend on:
+
+- its ``name`` and the ``params`` the call site passes (e.g. a loop variable), and
+  the defaults and closure of ``compute`` (``lambda m=m: ...`` keys itself by ``m``);
+- every parameter of the chapter, registered by :func:`com.validation.check_in`
+  (current values, order of lists included), so no parameter can be forgotten;
+- the chapter's code: in a notebook the code of every cell executed so far (IPython's
+  input history: an edited cell above a computation changes its key, an edited plot
+  below it does not), and which call of ``cached`` in the current cell this is
+  (two calls in a loop never share a key);
+- the random streams at the call: the global torch, numpy and ``random`` states and
+  every ``torch.Generator``/numpy generator in the chapter's namespace. Their states
+  after ``compute`` are stored with the result and restored on a hit, so a cached
+  run continues with the same draws as an uncached one;
+- a hash of the ``com`` sources, and the python, torch and numpy versions.
+
+A damaged entry (truncated, emptied, overwritten) is reported with its file name
+and recomputed. Entries are written to a temporary file unique to the writer, then
+renamed: an interrupt never leaves a half-written result, and two writers of one
+key never collide.
+
+``COM_CACHE`` sets the folder (default ``_build/cache`` at the repository root, which
+``make clean`` keeps and ``make distclean`` removes); ``off``, ``0``, ``false`` or
+``no`` (any case) disable caching (the tests do this), ``on``, ``1``, ``true``,
+``yes`` select the default; anything else must be a folder this process can write.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import platform
+import random
+import sys
+import tempfile
+import types
+import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
+import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "_build" / "cache"
+OFF = ("off", "0", "false", "no")
+ON = ("on", "1", "true", "yes")
+FORMAT = 2                                    # bump when the stored layout changes
+
+
+class CacheError(ValueError):
+    """COM_CACHE names neither a switch nor a folder this process can write."""
+
+
+class CacheWarning(UserWarning):
+    """A cache entry could not be read and is being recomputed."""
 
 
 @lru_cache(maxsize=1)
 def source_hash() -> str:
     h = hashlib.sha256()
     for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
-    return h.hexdigest()[:12]
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "torch": torch.__version__,
+            "numpy": np.__version__}
 
 
 def folder() -> Path | None:
-    where = os.environ.get("COM_CACHE", str(ROOT / "_build" / "cache"))
-    return None if where.lower() in ("off", "0", "") else Path(where)
+    """The cache folder from COM_CACHE (created), or None when caching is off."""
+    raw = os.environ.get("COM_CACHE")
+    if raw is None:
+        where = DEFAULT
+    elif raw.strip().lower() in OFF:
+        return None
+    elif raw.strip().lower() in ON:
+        where = DEFAULT
+    elif not raw.strip():
+        raise CacheError("COM_CACHE is set but empty; set it to a folder, or to "
+                         "off/0/false/no to disable caching")
+    else:
+        where = Path(raw).expanduser()
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=where, prefix=".probe-"):
+            pass
+    except OSError as err:
+        raise CacheError(f"COM_CACHE={raw!r} is not a folder this process can write "
+                         f"({err.strerror or err}); set it to a writable folder, or to "
+                         f"off/0/false/no to disable caching") from None
+    return where
 
 
-def path_for(name: str, params: dict[str, Any]) -> Path | None:
+# --- the chapter registered by com.validation.check_in ----------------------------------
+
+_chapter: dict[str, Any] = {"namespace": None, "names": (), "cell": None, "calls": 0}
+
+
+def register(namespace: dict[str, Any], names) -> None:
+    """Key every later result by the parameters ``names`` as found in ``namespace``
+    (a notebook's globals), by its code and by its random streams."""
+    _chapter.update(namespace=namespace, names=tuple(names), cell=None, calls=0)
+
+
+def unregister() -> None:
+    _chapter.update(namespace=None, names=(), cell=None, calls=0)
+
+
+def _history(namespace) -> list[str] | None:
+    history = namespace.get("In") if namespace is not None else None
+    return history if isinstance(history, list) else None
+
+
+def _code(namespace) -> str:
+    """The code that ran so far: a notebook's executed cells (each distinct source once,
+    in order of first run), or a script's file."""
+    history = _history(namespace)
+    if history is not None:
+        return "\n# %% cell\n".join(dict.fromkeys(history))
+    path = namespace.get("__file__") if namespace is not None else None
+    if path and Path(path).is_file():
+        return Path(path).read_text()
+    return ""
+
+
+def _call_index(namespace) -> int | None:
+    """Which call of ``cached`` in the current notebook cell this is (None outside one)."""
+    history = _history(namespace)
+    if history is None:
+        return None
+    if _chapter["cell"] != len(history):
+        _chapter.update(cell=len(history), calls=0)
+    _chapter["calls"] += 1
+    return _chapter["calls"]
+
+
+# --- fingerprints -----------------------------------------------------------------------
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def fingerprint(obj: Any, depth: int = 0) -> Any:
+    """A JSON-able value that changes when ``obj``'s content does (tensors and arrays by
+    their bytes, generators by their state, functions by code, defaults and closure)."""
+    if depth > 6:
+        return type(obj).__name__
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else repr(obj)
+    if isinstance(obj, (list, tuple)):
+        return [type(obj).__name__] + [fingerprint(x, depth + 1) for x in obj]
+    if isinstance(obj, dict):
+        return {"dict": sorted(([repr(k), fingerprint(v, depth + 1)] for k, v in obj.items()),
+                               key=lambda kv: kv[0])}
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        return {"tensor": [str(t.dtype), list(t.shape), _digest(t.numpy().tobytes())
+                           if t.dtype != torch.bfloat16 else _digest(t.float().numpy().tobytes())]}
+    if isinstance(obj, np.ndarray):
+        return {"array": [str(obj.dtype), list(obj.shape), _digest(np.ascontiguousarray(obj).tobytes())]}
+    if isinstance(obj, np.generic):
+        return fingerprint(obj.item(), depth)
+    if isinstance(obj, torch.Generator):
+        return {"generator": _digest(obj.get_state().numpy().tobytes())}
+    if isinstance(obj, (np.random.Generator, np.random.RandomState)):
+        state = obj.bit_generator.state if isinstance(obj, np.random.Generator) else obj.get_state()
+        return {"np.generator": _digest(repr(state).encode())}
+    if isinstance(obj, types.FunctionType):
+        return {"function": _function(obj, depth)}
+    if isinstance(obj, types.ModuleType):
+        return {"module": obj.__name__}
+    if isinstance(obj, torch.dtype):
+        return str(obj)
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        return {type(obj).__qualname__: fingerprint(vars(obj), depth + 1)}
+    text = repr(obj)
+    # a default repr holds a memory address, different in every run: keep the type only
+    return {type(obj).__qualname__: None if " at 0x" in text else text}
+
+
+def _code_fingerprint(code: types.CodeType) -> list:
+    consts = [_code_fingerprint(c) if isinstance(c, types.CodeType) else repr(c)
+              for c in code.co_consts]
+    return [_digest(code.co_code), consts, list(code.co_names)]
+
+
+def _function(fn: types.FunctionType, depth: int) -> list:
+    closure = [fingerprint(c.cell_contents, depth + 1) if _filled(c) else None
+               for c in (fn.__closure__ or ())]
+    return [fn.__qualname__, _code_fingerprint(fn.__code__),
+            fingerprint(fn.__defaults__, depth + 1), fingerprint(fn.__kwdefaults__, depth + 1),
+            closure]
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+# --- random streams ---------------------------------------------------------------------
+
+def _streams(namespace) -> dict[str, Any]:
+    """The random streams a computation may draw from, by name."""
+    found: dict[str, Any] = {"torch": None, "numpy": None, "random": None}
+    if namespace is not None:
+        for name, value in namespace.items():
+            if isinstance(value, (torch.Generator, np.random.Generator, np.random.RandomState)):
+                found[name] = value
+    return found
+
+
+def _get_state(stream) -> Any:
+    if stream == "torch":
+        return torch.get_rng_state()
+    if stream == "numpy":
+        return np.random.get_state()
+    if stream == "random":
+        return random.getstate()
+    if isinstance(stream, torch.Generator):
+        return stream.get_state()
+    if isinstance(stream, np.random.Generator):
+        return stream.bit_generator.state
+    return stream.get_state()
+
+
+def _set_state(stream, state) -> None:
+    if stream == "torch":
+        torch.set_rng_state(state)
+    elif stream == "numpy":
+        np.random.set_state(state)
+    elif stream == "random":
+        random.setstate(state)
+    elif isinstance(stream, torch.Generator):
+        stream.set_state(state)
+    elif isinstance(stream, np.random.Generator):
+        stream.bit_generator.state = state
+    else:
+        stream.set_state(state)
+
+
+def _states(streams: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _get_state(name if s is None else s) for name, s in streams.items()}
+
+
+# --- keys and entries -------------------------------------------------------------------
+
+def key(name: str, params: Mapping[str, Any] | None = None,
+        compute: Callable[[], Any] | None = None) -> dict[str, Any]:
+    """Everything a result is keyed by (see the module docstring), as plain data."""
+    ns, names = _chapter["namespace"], _chapter["names"]
+    chapter = {n: fingerprint(ns[n]) for n in names if ns is not None and n in ns}
+    return {
+        "name": name, "params": fingerprint(dict(params or {})),
+        "compute": fingerprint(compute) if compute is not None else None,
+        "chapter": chapter, "code": _digest(_code(ns).encode()),
+        "streams": fingerprint(_states(_streams(ns))),
+        "com": source_hash(), "versions": versions(),
+    }
+
+
+def path_for(name: str, params: Mapping[str, Any] | None = None,
+             compute: Callable[[], Any] | None = None, call: int | None = None) -> Path | None:
     base = folder()
     if base is None:
         return None
-    key = json.dumps(params, sort_keys=True, default=str) + source_hash()
-    return base / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
+    text = json.dumps([key(name, params, compute), call], sort_keys=True, default=repr)
+    return base / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:20]}.pt"
 
 
-def cached(name: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
-    """Return ``compute()``, from disk when this (name, params, code) was done before.
+def _load(path: Path) -> dict[str, Any] | None:
+    """The stored entry, or None (with a warning naming the file) if it is damaged."""
+    try:
+        entry = torch.load(path, weights_only=False)
+        if not (isinstance(entry, dict) and entry.get("format") == FORMAT
+                and {"result", "streams"} <= set(entry)):
+            raise ValueError("not a cache entry of this version")
+        return entry
+    except FileNotFoundError:
+        return None                            # removed meanwhile: just compute
+    except Exception as err:                   # noqa: BLE001 - any damage means recompute
+        warnings.warn(f"cache entry {path} is damaged ({type(err).__name__}: {err}); "
+                      f"recomputing it", CacheWarning, stacklevel=3)
+        return None
 
-    The file is written atomically (temp file, then rename): an interrupt never
-    leaves a half-written result behind.
+
+def _save(path: Path, entry: dict[str, Any]) -> None:
+    """Write to a temporary file unique to this writer, then rename into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(entry, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()``, from disk when it was done before with the same inputs.
+
+    ``params`` are extra inputs that the key cannot see otherwise (rarely needed: the
+    chapter's parameters, code, random streams and ``compute``'s defaults and closure
+    are in the key already).
     """
-    path = path_for(name, params)
+    ns = _chapter["namespace"]
+    call = _call_index(ns)
+    path = path_for(name, params, compute, call)
+    streams = _streams(ns)
     if path is not None and path.exists():
-        return torch.load(path, weights_only=False)
+        entry = _load(path)
+        if entry is not None:
+            for stream, state in entry["streams"].items():
+                if stream in streams:
+                    _set_state(stream if streams[stream] is None else streams[stream], state)
+            return entry["result"]
     result = compute()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        torch.save(result, tmp)
-        tmp.replace(path)
+        _save(path, {"format": FORMAT, "result": result, "streams": _states(streams),
+                     "name": name, "python": sys.version})
     return result

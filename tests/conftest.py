@@ -14,3 +14,11 @@ def float64():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(old)
+
+
+@pytest.fixture(autouse=True)
+def no_registered_chapter():
+    """check_in registers a namespace with com.cache; no test leaks one to the next."""
+    yield
+    from com import cache
+    cache.unregister()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from com import validation as v
@@ -12,7 +14,7 @@ def test_good_values_pass_unchanged():
 
 
 @pytest.mark.parametrize("name, value, fragment", [
-    ("seed", -1, "an integer >= 0"),
+    ("seed", -1, "an integer >= 0 and <= 4294967295"),
     ("seed", 1.5, "an integer"),
     ("seed", True, "an integer"),
     ("strict", 1, "True or False"),
@@ -21,7 +23,7 @@ def test_good_values_pass_unchanged():
     ("widths", 8, "a list"),
     ("sigma", "relu", "one of 'tanh', 'linear'"),
     ("lr", 0.0, "> 0"),
-    ("lr", float("nan"), "a number"),
+    ("lr", float("nan"), "a finite number"),
 ])
 def test_bad_value_names_parameter_and_allowed(name, value, fragment):
     rules = {**v.seed_and_strict(), "widths": v.integers(lo=1, increasing=True),
@@ -36,14 +38,14 @@ def test_bad_value_names_parameter_and_allowed(name, value, fragment):
 
 
 def test_unknown_and_missing_parameters():
-    with pytest.raises(ParameterError, match="not parameters of this chapter"):
+    with pytest.raises(ParameterError, match="unknown parameter .sead. .did you mean .seed..."):
         v.check(v.seed_and_strict(), seed=0, strict=True, sead=1)
     with pytest.raises(ParameterError, match="have no value"):
         v.check_in({"seed": 0}, v.seed_and_strict())
 
 
 def test_check_in_reads_namespace():
-    ns = {"seed": 2, "strict": True, "other": object()}
+    ns = {"seed": 2, "strict": True, "other": object, "np": pytest}   # a class, a module
     assert v.check_in(ns, v.seed_and_strict()) == {"seed": 2, "strict": True}
 
 
@@ -51,3 +53,155 @@ def test_require_cross_parameter_rule():
     v.require("widths", True, "two values", [1, 2])
     with pytest.raises(ParameterError, match="parameter 'widths' must be two values"):
         v.require("widths", False, "two values", [1])
+
+
+# --- misspelled names, inf, seeds ---------------------------------------------------------
+
+RULES = {**v.seed_and_strict(), "width": v.integer(lo=1), "steps": v.integer(lo=1),
+         "lr": v.real(positive=True)}
+
+
+def namespace(**extra):
+    import math
+    ns = {"seed": 0, "strict": True, "width": 2, "steps": 10, "lr": 0.1,
+          "math": math, "In": [], "Out": {}, "get_ipython": lambda: None, "exit": object,
+          "_": None, "_i1": "x", "helper": len}
+    ns.update(extra)
+    return ns
+
+
+@pytest.mark.parametrize("typo, near", [("sed", "seed"), ("widht", "width"), ("Steps", "steps"),
+                                        ("LR", "lr")])
+def test_misspelled_parameter_is_refused_with_suggestion(typo, near):
+    with pytest.raises(ParameterError) as err:
+        v.check_in(namespace(**{typo: 3}), RULES)
+    msg = str(err.value)
+    assert f"unknown parameter '{typo}' (did you mean '{near}'?)" in msg
+    assert "seed, steps, strict, width" in msg.replace("lr, ", "")
+
+
+def test_unrelated_unknown_name_listed_without_suggestion():
+    with pytest.raises(ParameterError, match=r"unknown parameter 'zzz_top':"):
+        v.check_in(namespace(zzz_top=1), RULES)
+
+
+def test_modules_functions_and_ipython_names_are_not_parameters():
+    assert v.check_in(namespace(), RULES)["width"] == 2
+    assert v.parameter_like(namespace()) == ["lr", "seed", "steps", "strict", "width"]
+
+
+def test_names_bound_by_later_cells_in_an_interactive_rerun_are_not_parameters():
+    params, check, later = "seed = 0\nwidth = 2", "v.check_in(globals(), rules)", "t = 1.0\nfor k in []: pass"
+    ns = namespace(t=1.0, k=3)
+    ns["In"] = ["", params, check, later, params, check]     # Run All twice in one kernel
+    v.check_in(ns, RULES)
+    ns["In"] = ["", params, "t = 1.0", check]                # a papermill run: t is unknown
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        v.check_in(ns, RULES)
+
+
+@pytest.mark.parametrize("value", [float("inf"), -float("inf"), float("nan"), 10 ** 400])
+def test_real_rejects_inf_and_nan(value):
+    with pytest.raises(ParameterError, match="parameter 'lr' must be a finite number > 0"):
+        v.real(positive=True)("lr", value)
+    with pytest.raises(ParameterError, match="parameter 't0s' must be a list of at least 1 finite"):
+        v.reals(positive=True)("t0s", [1.0, value])
+
+
+def test_real_may_allow_inf_explicitly():
+    assert v.real(positive=True, finite=False)("threshold", float("inf")) == float("inf")
+    with pytest.raises(ParameterError):
+        v.real(finite=False)("threshold", float("nan"))
+
+
+def test_seed_is_bounded_to_what_numpy_and_torch_accept():
+    import numpy as np
+    import torch
+    top = 2 ** 32 - 1
+    v.check(v.seed_and_strict(), seed=top, strict=True)
+    np.random.seed(top)
+    torch.Generator().manual_seed(top * 1000 + 10 ** 6)        # the chapters' offsets fit too
+    with pytest.raises(ParameterError, match=r"parameter 'seed' must be an integer >= 0 and <= 4294967295"):
+        v.check(v.seed_and_strict(), seed=10 ** 12, strict=True)
+
+
+def test_the_wrong_entry_is_named_not_a_parameter_checked_later():
+    rules = {"t0s": v.reals(positive=True), "horizon": v.real(positive=True)}
+    with pytest.raises(ParameterError, match="parameter 't0s'"):
+        v.check(rules, t0s=[6.0, float("inf")], horizon=40.0)
+
+
+# --- budget -------------------------------------------------------------------------------
+
+MACHINE = v.Machine(memory=1e9, seconds=3600.0, flop=1e-9, op=1e-5)
+
+
+@pytest.fixture
+def small_machine(monkeypatch):
+    monkeypatch.setattr(v, "machine", lambda: MACHINE)
+    monkeypatch.delenv("COM_ALLOW_LARGE", raising=False)
+
+
+def cost(p):                     # steps x width^2 flops, an (n, T) array, 100 ops a step
+    T = p.horizon / p.dt
+    return dict(memory=8 * p.n * T, flops=p.steps * max(p.widths) ** 2, ops=100 * p.steps)
+
+
+SIZES = ["steps", "n", "widths", "horizon", "dt"]
+OK = dict(steps=1000, n=10, widths=[2, 4], horizon=100.0, dt=0.1)
+
+
+def test_budget_passes_a_run_that_fits(small_machine):
+    assert v.budget(OK, SIZES, cost) is None
+    est = v.estimate(OK, cost)
+    assert est["memory"] == 8 * 10 * 1000 and est["seconds"] == pytest.approx(1.000016)
+
+
+def fits(values):
+    try:
+        v.budget(values, SIZES, cost)
+        return True
+    except v.BudgetError:
+        return False
+
+
+@pytest.mark.parametrize("name, value, what, best, nudge", [
+    ("steps", 10 ** 12, "hours", 3599942, 1),
+    ("n", 10 ** 9, "TiB of memory", 125000, 1),
+    ("widths", [2, 4, 10 ** 6], "days", 59991, 1),
+    ("horizon", 1e300, "memory", 1.25e6, 1.001),
+    ("dt", 1e-9, "memory", 8e-6, 1 / 1.001),
+])
+def test_budget_refuses_an_oversize_run_naming_parameter_cost_and_largest_fit(
+        small_machine, name, value, what, best, nudge):
+    ns = {**OK, name: value, "In": ["", "steps = 1000\nn = 10\nwidths = [2, 4]\n"
+                                        "horizon = 100.0\ndt = 0.1", "budget()"]}
+    with pytest.raises(v.BudgetError) as err:
+        v.budget(ns, SIZES, cost)
+    msg = str(err.value)
+    assert msg.startswith(f"parameter '{name}' = ")
+    assert what in msg and "COM_ALLOW_LARGE=1" in msg
+    reported = float(re.search(r"(?:value that fits is|entries up to) ([0-9][0-9.e+-]*[0-9])", msg)[1])
+    assert reported == pytest.approx(best, rel=1e-3)
+    grow = (lambda x: [2, 4, x]) if name == "widths" else (lambda x: x)
+    step = (lambda x: x + 1) if isinstance(best, int) else (lambda x: x * nudge)
+    assert fits({**OK, name: grow(type(best)(reported))})
+    assert not fits({**OK, name: grow(step(type(best)(reported)))})
+
+
+def test_budget_blames_the_size_furthest_from_its_default(small_machine):
+    ns = {**OK, "steps": 10 ** 4, "n": 10 ** 13, "In": ["", "steps = 1000\nn = 10", "x"]}
+    with pytest.raises(v.BudgetError, match="parameter 'n' = 10000000000000"):
+        v.budget(ns, SIZES, cost)
+    assert v.defaults(ns) == {"steps": 1000, "n": 10}
+
+
+def test_budget_override(small_machine, monkeypatch):
+    monkeypatch.setenv("COM_ALLOW_LARGE", "1")
+    assert v.budget({**OK, "steps": 10 ** 12}, SIZES, cost) is None
+    assert v.estimate({**OK, "steps": 10 ** 12}, cost)["seconds"] > 1e6
+
+
+def test_machine_is_measured():
+    m = v.machine()
+    assert m.memory > 1e8 and 0 < m.flop < 1e-6 and 0 < m.op < 1e-3 and m.seconds == 4 * 3600

@@ -1,8 +1,13 @@
-"""The workflows are valid GitHub Actions workflows (checked offline against
-SchemaStore's workflow schema, tests/data): pages.yml builds, tests and deploys the
-book; ci.yml runs `make test` on every pull request and push."""
+"""The workflow around the book: the workflows are valid GitHub Actions workflows
+(checked offline against SchemaStore's workflow schema, tests/data): pages.yml builds,
+tests and deploys the book; ci.yml runs `make test` on every pull request and push;
+the Makefile keeps the notebooks true to their .py, re-executes after a torch/numpy
+upgrade, and `make clean` keeps the result cache."""
 import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -10,6 +15,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks                                     # noqa: E402  (tools/notebooks.py)
+
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 SCHEMA = json.loads((ROOT / "tests/data/github-workflow.schema.json").read_text())
 
@@ -102,3 +110,158 @@ def test_ci_actions_pinned(ci):
     for s in steps(ci["jobs"]["test"]):
         if "uses" in s:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+
+
+# --- the Makefile's own logic: notebooks, versions, clean ---------------------------------
+
+
+CHAPTER = '''# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A chapter
+
+# %% tags=["parameters"]
+seed = 0
+
+# %%
+print(seed)
+'''
+
+
+@pytest.fixture
+def chapter(tmp_path):
+    py, nb, build = tmp_path / "ch.py", tmp_path / "ch.ipynb", tmp_path / "_build"
+    py.write_text(CHAPTER)
+    return py, nb, build
+
+
+def edit_notebook(nb, old, new):
+    doc = json.loads(nb.read_text())
+    for cell in doc["cells"]:
+        cell["source"] = "".join(cell["source"]).replace(old, new)
+    nb.write_text(json.dumps(doc))
+
+
+def test_notebook_generated_then_left_alone(chapter):
+    py, nb, build = chapter
+    assert notebooks.sync(py, nb, build) == "generated"
+    stamp = nb.stat().st_mtime_ns
+    assert notebooks.sync(py, nb, build) == "current" and nb.stat().st_mtime_ns == stamp
+
+
+def test_notebook_regenerated_when_the_source_changes(chapter):
+    py, nb, build = chapter
+    notebooks.sync(py, nb, build)
+    py.write_text(CHAPTER.replace("print(seed)", "print(seed + 1)"))
+    assert notebooks.sync(py, nb, build) == "regenerated"
+    assert "print(seed + 1)" in nb.read_text()
+
+
+def test_outputs_and_metadata_are_not_edits(chapter):
+    py, nb, build = chapter
+    notebooks.sync(py, nb, build)
+    doc = json.loads(nb.read_text())
+    doc["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "0\n"}]
+    doc["metadata"]["language_info"] = {"name": "python"}
+    nb.write_text(json.dumps(doc))
+    assert notebooks.sync(py, nb, build) == "current"
+
+
+@pytest.mark.parametrize("source_changed_too", [False, True])
+def test_hand_edited_notebook_is_refused_not_executed_nor_overwritten(chapter, source_changed_too):
+    py, nb, build = chapter
+    notebooks.sync(py, nb, build)
+    edit_notebook(nb, "print(seed)", "print('my edit')")
+    if source_changed_too:
+        py.write_text(CHAPTER.replace("print(seed)", "print(seed + 1)"))
+    before = nb.read_text()
+    with pytest.raises(notebooks.HandEdited, match="edited by hand") as err:
+        notebooks.sync(py, nb, build)
+    assert "jupytext --to py:percent" in str(err.value) and f"delete {nb}" in str(err.value)
+    assert nb.read_text() == before                                   # the edit is kept
+
+
+def test_notebook_without_a_record_is_refused_only_when_it_differs(chapter):
+    py, nb, build = chapter
+    notebooks.sync(py, nb, build)
+    shutil.rmtree(build)                                              # e.g. rm -rf _build
+    assert notebooks.sync(py, nb, build) == "current"
+    edit_notebook(nb, "print(seed)", "print('my edit')")
+    shutil.rmtree(build)
+    with pytest.raises(notebooks.HandEdited):
+        notebooks.sync(py, nb, build)
+
+
+def test_versions_file_touched_only_on_change(tmp_path):
+    path = tmp_path / "versions.txt"
+    assert notebooks.write_versions(path) is True
+    assert f"torch {torch_version()}" in path.read_text()
+    stamp = path.stat().st_mtime_ns
+    assert notebooks.write_versions(path) is False and path.stat().st_mtime_ns == stamp
+    path.write_text("torch 0.0.1\n")                                  # as after an upgrade
+    assert notebooks.write_versions(path) is True
+
+
+def torch_version():
+    from importlib import metadata
+    return metadata.version("torch")
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the Makefile with one chapter, using this environment's tools."""
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "tools/notebooks.py", tmp_path / "tools")
+    (tmp_path / "book/params/full").mkdir(parents=True)
+    (tmp_path / "book/params/full/ch.yaml").write_text("seed: 0\n")
+    (tmp_path / "book/ch.py").write_text(CHAPTER)
+    for name in ("pyproject.toml", "constraints.txt", "stamp"):      # an up-to-date env
+        (tmp_path / name).write_text("")
+    return tmp_path
+
+
+def make(project, *targets):
+    args = ["make", "-C", str(project), f"BIN={Path(sys.executable).parent}",
+            f"STAMP={project / 'stamp'}", *targets]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+
+def test_make_refuses_a_hand_edited_notebook_and_keeps_it(project):
+    assert make(project, "notebooks").returncode == 0
+    nb = project / "book/ch.ipynb"
+    edit_notebook(nb, "print(seed)", "print('my edit')")
+    run = make(project, "notebooks")
+    assert run.returncode != 0 and "book/ch.ipynb was edited by hand" in run.stderr
+    assert "my edit" in nb.read_text()                               # not deleted by make
+
+
+def test_make_clean_keeps_the_cache_and_distclean_removes_it(project):
+    for f in ("_build/cache/entry.pt", "_build/html/index.html", "_build/executed/x.ipynb",
+              "_build/versions.txt", "book/ch.ipynb"):
+        (project / f).parent.mkdir(parents=True, exist_ok=True)
+        (project / f).write_text("x")
+    assert make(project, "clean").returncode == 0
+    left = sorted(str(p.relative_to(project)) for p in (project / "_build").rglob("*"))
+    assert left == ["_build/cache", "_build/cache/entry.pt"]
+    assert not (project / "book/ch.ipynb").exists() and (project / "book/ch.py").exists()
+    assert make(project, "distclean").returncode == 0
+    assert not (project / "_build").exists()
+
+
+def test_executed_notebooks_depend_on_the_versions_file():
+    makefile = (ROOT / "Makefile").read_text()
+    rule = re.search(r"^_build/executed/\$\(1\)/%\.ipynb:(.*)$", makefile, re.M)[1]
+    assert "$(VERSIONS)" in rule and "$(COM)" in rule
+    assert re.search(r"^\$\(VERSIONS\): FORCE", makefile, re.M)
