@@ -69,7 +69,7 @@ v.check_in(globals(), {
     "log_betas": v.reals(lo=-300.0, hi=0.0, min_len=2, increasing=True),
     "n_betas": v.integer(lo=4, hi=400), "n_samples": v.integer(lo=0, hi=64),
     "tolerance": v.real(lo=1e-6, hi=1.0),
-    "windows": v.integers(lo=2, hi=10 ** 7, min_len=1, increasing=True),
+    "windows": v.integers(lo=2, hi=10 ** 6, min_len=1, increasing=True),
     "delta_floor": v.real(lo=1e-300, hi=0.1), "n_deltas": v.integer(lo=2, hi=200),
     "kappa": v.real(lo=2.0, hi=1e6), "sim_T": v.integer(lo=2, hi=4096),
     "n_inputs": v.integer(lo=0, hi=256), "hold": v.real(lo=1.0, hi=1e6),
