@@ -123,7 +123,7 @@ def test_binder_and_conda_install_the_pins():
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert f"python={minor}" in conda["dependencies"]
     pip = next(d["pip"] for d in conda["dependencies"] if isinstance(d, dict))
-    assert "-c constraints.txt" in pip and "-e .[book,test]" in pip
+    assert "-c constraints.txt" in pip and "-e .[book,test,sweep]" in pip
     for wf in (ROOT / ".github/workflows").glob("*.yml"):
         assert f'python-version: "{minor}"' in wf.read_text(), wf.name
 
