@@ -37,6 +37,7 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
