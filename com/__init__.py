@@ -46,12 +46,12 @@ def setup(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def stream(seed: int, *names: str) -> torch.Generator:
+def stream(seed: int, *names: str | int) -> torch.Generator:
     """An independent random stream for one named piece of a chapter's work, spawned
     from the chapter's seed and the names by numpy's SeedSequence (no seed arithmetic,
     no generator state saved and restored): reordering or adding work elsewhere never
     shifts it."""
-    words = [zlib.crc32(n.encode()) for n in names]
+    words = [zlib.crc32(str(n).encode()) for n in names]       # names or numbers
     state = np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0]
     return torch.Generator().manual_seed(int(state >> np.uint64(1)))
 

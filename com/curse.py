@@ -56,7 +56,7 @@ def measure(memory: Memory, cfg: CurseConfig, generator: torch.Generator,
            "crossings": stability.crossings(betas, C["E"], slack=cfg.tolerance / 10),
            "first": approximating(C["E0"], cfg.tolerance)}
     if pname is not None:
-        return out
+        return out | {"z": C["z"]}
     up = stability.certified_upper(memory, delta, g, C["E0"], betas)
     u, c = stability.split(g)
     out.update(upper=up, upper_holds=bool((up >= C["E"] * (1 - 1e-6)).all()),
@@ -101,5 +101,26 @@ def simulate(memory: Memory, fit: dict, sigma: str, betas: torch.Tensor, x: torc
     return err.reshape(len(fit["delta"]), len(shift))
 
 
-__all__ = ["CurseConfig", "approximating", "measure", "ratio", "simulate"]
+def nonlinear(memory: Memory, fit: dict, betas: torch.Tensor, kappa: float) -> dict:
+    """The approximants run as hardtanh and tanh RNNs (com.linearisation.realise, scale
+    kappa) over all time, W -> W + beta I with U and c held (the proof's direction):
+    modes delta - beta, kernel weights g unchanged. The linear RNN's error is E
+    (com.horizon.error); the hardtanh RNN's equals it wherever the pre-activation
+    bound z <= 1 (com.linearisation.preactivation), and the tanh RNN's lies within
+    E +- gap (com.linearisation.tanh_gap, relative).
+    fit: delta, g (W, M); betas: (B,)  ->  {"E", "gap", "z"}: (W, 1 + B), column 0
+    unperturbed"""
+    shift = torch.cat([torch.zeros(1, dtype=betas.dtype), betas])          # (1+B,)
+    out = {"E": [], "gap": [], "z": []}
+    for delta, g in zip(fit["delta"], fit["g"]):                # one grid per width
+        d = delta[None] - shift[:, None]                                    # (1+B, M)
+        gg = g.expand_as(d)
+        out["E"].append(horizon.error(memory, d, gg))
+        out["gap"].append(linearisation.tanh_gap(d, gg, kappa) / memory.l1)
+        u = gg.clamp_min(0).sqrt() / kappa                      # realise: U = sqrt(g)/kappa
+        out["z"].append(linearisation.preactivation(d, u).amax(-1))
+    return {k: torch.stack(v) for k, v in out.items()}
+
+
+__all__ = ["CurseConfig", "approximating", "measure", "ratio", "simulate", "nonlinear"]
 _ = horizon

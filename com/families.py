@@ -18,7 +18,7 @@ from typing import Callable
 
 import torch
 
-from . import horizon, models
+from . import horizon, linearisation, models
 from .horizon import Memory
 from .parameterisations import distance
 
@@ -30,7 +30,11 @@ class Family:
     """name, label; ``time``: which f table ("continuous" or "discrete");
     ``build(delta, g, pname, generator) -> raw params`` (width m, no batch axis);
     ``modes(params, pname) -> (delta, g)`` for params with any leading axes;
-    ``recurrent``: the raw tensors a perturbation moves; ``readme``: its README row."""
+    ``recurrent``: the raw tensors a perturbation moves; ``readme``: its README row;
+    ``rnn(params, pname, kappa) -> params of com.models.residual_rnn`` (optional): the
+    same recurrence with the activation inside, input scaled by 1/kappa and output by
+    kappa, and ``gains(params, pname) -> (delta, gain)`` its eigen-modes' input gains
+    (times kappa), which bound its pre-activations (com.linearisation.preactivation)."""
 
     name: str
     label: str
@@ -39,6 +43,8 @@ class Family:
     modes: Callable[[Params, str], tuple[torch.Tensor, torch.Tensor]]
     recurrent: tuple[str, ...]
     readme: str
+    rnn: Callable[..., Params] | None = None
+    gains: Callable[[Params, str], tuple[torch.Tensor, torch.Tensor]] | None = None
 
 
 def _diagonal(time: str) -> tuple[Callable, Callable]:
@@ -66,11 +72,30 @@ def _vanilla_build(delta, g, pname, generator):
 
 def _vanilla_modes(p, pname):
     """In the eigenbasis: K_s = sum_i (q_i.c)(q_i.b) delta_i (1 - delta_i)^s."""
-    Q = models.orthogonal(p["S"])                                       # (..., m, m)
-    delta = distance("discrete", pname)[0](p["w"])
+    Q, delta = _vanilla_parts(p, pname)
     cq = (Q * p["c"][..., :, None]).sum(-2)                             # q_i . c
     bq = (Q * p["b"][..., :, None]).sum(-2)
     return delta, cq * bq * delta
+
+
+def _vanilla_parts(p, pname):
+    Q = models.orthogonal(p["S"])                                       # (..., m, m)
+    return Q, distance("discrete", pname)[0](p["w"])
+
+
+def _vanilla_gains(p, pname):
+    """Mode i of the linear recurrence is v_i' = (1 - delta_i) v_i + delta_i (q_i.b) x."""
+    Q, delta = _vanilla_parts(p, pname)
+    return delta, delta * (Q * p["b"][..., :, None]).sum(-2)
+
+
+def _vanilla_rnn(p, pname, kappa):
+    """h' = h + sigma(W h + U x), W = A - I = -Q diag(delta) Q^T, U = (I - A) b / kappa,
+    readout kappa c: while sigma acts as the identity, h is the linear state / kappa."""
+    Q, delta = _vanilla_parts(p, pname)
+    W = -(Q * delta[..., None, :]) @ Q.transpose(-1, -2)                # (..., m, m)
+    U = -(W @ p["b"][..., None]) / kappa                                # (..., m, 1)
+    return {"W": W, "U": U, "b": torch.zeros_like(p["b"]), "c": kappa * p["c"]}
 
 
 def _ssm2_build(delta, g, pname, generator):
@@ -99,7 +124,7 @@ FAMILIES = {
     "diagonal": Family("diagonal", "diagonal RNN", "continuous", *_diag_c, ("w",),
                        "diagonal RNN"),
     "vanilla": Family("vanilla", "vanilla RNN", "discrete", _vanilla_build, _vanilla_modes,
-                      ("S", "w"), "vanilla RNN"),
+                      ("S", "w"), "vanilla RNN", _vanilla_rnn, _vanilla_gains),
     "lru": Family("lru", "LRU-style", "discrete", *_diag_d, ("w",), "linear recurrent unit"),
     "ssm1": Family("ssm1", "SSM, 1 layer", "discrete", *_diag_d, ("w",), "state-space model"),
     "ssm2": Family("ssm2", "SSM, 2 layers", "discrete", _ssm2_build, _ssm2_modes,
@@ -136,8 +161,10 @@ def curve(family: Family, pname: str, memory: Memory, fit: dict, widths: list[in
     """E_m(beta) over the infinite horizon for every width (each model at its own
     width, built from the stacked approximants ``fit`` of com.approximants.fits):
     perturbations of 2-norm beta of the recurrent raw tensors, the max over the
-    directions of ``directions``.  -> {"E0": (W,), "E": (W, B)}"""
-    E0, E = [], []
+    directions of ``directions``.  -> {"E0": (W,), "E": (W, B)}, and where the family
+    has ``gains``, "z": (W, B) the largest pre-activation bound (2-norm over the modes,
+    for kappa = 1) among the perturbed models of finite error"""
+    E0, E, Z = [], [], []
     for i, m in enumerate(widths):
         params = family.build(fit["delta"][i, :m], fit["g"][i, :m], pname, generator)
         dirs = directions(params, family.recurrent, n_samples, generator)
@@ -149,8 +176,28 @@ def curve(family: Family, pname: str, memory: Memory, fit: dict, widths: list[in
                                                               + v.shape)
                  for k, v in moved.items()}
         E0.append(horizon.error(memory, *family.modes(params, pname)))
-        E.append(horizon.error(memory, *family.modes(moved, pname)).amax(-1))   # (B,)
-    return {"E0": torch.stack(E0), "E": torch.stack(E)}
+        e = horizon.error(memory, *family.modes(moved, pname))          # (B, D)
+        E.append(e.amax(-1))
+        if family.gains is not None:
+            z = linearisation.preactivation(*family.gains(moved, pname)).norm(dim=-1)
+            Z.append(torch.where(torch.isfinite(e), z, torch.zeros_like(z)).amax(-1))
+    out = {"E0": torch.stack(E0), "E": torch.stack(E)}
+    return out | ({"z": torch.stack(Z)} if Z else {})
 
 
-__all__ = ["Family", "FAMILIES", "directions", "curve"]
+def realised_gap(family: Family, params: Params, pname: str, kappa: float,
+                 x: torch.Tensor) -> float:
+    """How far the family's recurrence run with hardtanh inside (``family.rnn``) is
+    from the model whose error ``curve`` computes, on inputs x (N, T), |x| <= 1: the
+    larger of max |y_hardtanh - y_linear| and max |y_linear - K * x| (the kernel of
+    ``family.modes``, one step of lag), each relative to max |y_linear|.  -> float"""
+    q = {k: v[None] for k, v in family.rnn(params, pname, kappa).items()}
+    y = {s: models.residual_rnn(q, x[..., None], s, 1.0)[0] for s in ("hardtanh", "linear")}
+    K = horizon.exp_sum(*family.modes(params, pname), torch.arange(float(x.shape[-1])))
+    lagged = torch.cat([torch.zeros_like(x[..., :1]), x[..., :-1]], -1)
+    scale = y["linear"].abs().max()
+    return max(float((y["hardtanh"] - y["linear"]).abs().max() / scale),
+               float((models.convolve(K, lagged) - y["linear"]).abs().max() / scale))
+
+
+__all__ = ["Family", "FAMILIES", "directions", "curve", "realised_gap"]

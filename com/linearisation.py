@@ -80,4 +80,34 @@ def window_error(params: dict, sigma: str, rho: torch.Tensor, x: torch.Tensor) -
     return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
 
 
-__all__ = ["complex_radius", "realise", "window_error"]
+def preactivation(delta: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
+    """Largest |pre-activation| over all time, from rest, for inputs |x_k| <= 1, of a
+    mode run linearly: v_{k+1} = (1 - delta) v_k + gain x_k, z_k = -delta v_k + gain x_k.
+    The geometric series gives |v| <= |gain| / (1 - |1 - delta|), hence
+        |z| <= |gain| (1 + delta / (1 - |1 - delta|))      (= 2 |gain| for delta <= 1);
+    inf for an unstable mode (delta outside (0, 2)) with gain != 0, 0 where gain = 0.
+    A hardtanh RNN whose pre-activations all obey |z| <= 1 never leaves its linear
+    range: it *is* the linear RNN, for ever.  delta, gain: (..., m)  ->  (..., m)"""
+    gap = torch.where(delta <= 1, delta, 2 - delta)        # 1 - |1 - delta|, exact near 0
+    bound = gain.abs() * (1 + delta / gap.clamp_min(1e-300))
+    bound = torch.where(gap > 0, bound, torch.full_like(bound, math.inf))
+    return torch.where(gain != 0, bound, torch.zeros_like(bound))
+
+
+def tanh_gap(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> torch.Tensor:
+    """Bound, over all time and inputs |x| <= 1, on |y_tanh - y_linear| for the RNNs of
+    ``realise`` with modes 0 < delta_i <= 1. Per unit, h -> h + tanh(-delta h + u x) is
+    increasing in h, so |h| <= u / delta is invariant and |z| <= 2u (u = sqrt(g)/kappa);
+    the difference e to the linear unit obeys e' = (1 - delta) e + r with
+    |r| = |tanh z - z| <= |z|^3 / 3, so |e| <= (2u)^3 / (3 delta), and through
+    c = kappa sqrt(g):
+        |y_tanh - y_linear| <= sum_i 8 g_i^2 / (3 kappa^2 delta_i).
+    inf if some live mode has delta outside (0, 1].  delta, g: (..., m)  ->  (...)"""
+    live = g != 0
+    ok = ((delta > 0) & (delta <= 1)) | ~live
+    term = torch.where(live, 8 * g ** 2 / (3 * kappa ** 2 * delta.clamp_min(1e-300)),
+                       torch.zeros_like(g))
+    return torch.where(ok.all(-1), term.sum(-1), torch.full_like(term[..., 0], math.inf))
+
+
+__all__ = ["complex_radius", "realise", "window_error", "preactivation", "tanh_gap"]

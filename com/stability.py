@@ -30,7 +30,7 @@ import math
 
 import torch
 
-from . import horizon, parameterisations, perturbation
+from . import horizon, linearisation, parameterisations, perturbation
 from .horizon import Memory
 
 
@@ -93,7 +93,10 @@ def curve(memory: Memory, delta: torch.Tensor, g: torch.Tensor, width: torch.Ten
     """E_m(beta) of W diagonal models, infinite horizon (``window`` None) or over a
     window of T steps; ``pname`` as in ``diagonal_perturbations``.
     -> {"E0": (W,), "E": (W, B) the max over directions, "edge": (W, B) the edge
-    direction alone}"""
+    direction alone}, and with ``pname`` "z": (W, B) the largest pre-activation bound
+    of the recurrence run with hardtanh inside, input scaled by 1/kappa and output by
+    kappa, times kappa (com.linearisation.preactivation), over the directions of
+    finite error: where z <= kappa that RNN is this one, over all time"""
     dp, gp = diagonal_perturbations(delta, g, width, betas, n_samples, generator, pname)
     B, D = dp.shape[1], dp.shape[2]
 
@@ -108,7 +111,12 @@ def curve(memory: Memory, delta: torch.Tensor, g: torch.Tensor, width: torch.Ten
         E0.append(e[0])
         E.append(e[1:].reshape(B, D))
     E0, E = torch.stack(E0), torch.stack(E)                             # (W,), (W, B, 2+K)
-    return {"E0": E0, "E": E.amax(-1), "edge": E[..., 0]}
+    out = {"E0": E0, "E": E.amax(-1), "edge": E[..., 0]}
+    if pname is not None:               # run with hardtanh inside: input gain delta~ / kappa
+        gain = torch.where(gp != 0, dp, torch.zeros_like(dp))
+        z = linearisation.preactivation(dp, gain).amax(-1)              # (W, B, 2+K)
+        out["z"] = torch.where(torch.isfinite(E), z, torch.zeros_like(z)).amax(-1)
+    return out
 
 
 def certified_upper(memory: Memory, delta: torch.Tensor, g: torch.Tensor, E0: torch.Tensor,

@@ -54,3 +54,19 @@ def test_a_new_family_is_one_entry():
     r = stability.radius(betas, C["E"], C["E0"], 0.1)
     assert torch.allclose(C["E0"], fit["E0"], rtol=1e-3)
     assert r[1] < r[0]
+
+
+def test_dense_hardtanh_rnn_is_the_vanilla_model_where_the_bound_allows():
+    """With kappa above the pre-activation bound that ``curve`` reports, the vanilla
+    family run with hardtanh inside equals its kernel; far below it, it does not."""
+    memory, fit = small_fit()
+    fam = families.FAMILIES["vanilla"]
+    gen = torch.Generator().manual_seed(2)
+    betas = torch.logspace(-6, -1, 4)
+    C = families.curve(fam, "best", memory, fit, [2, 8], betas, 1, gen)
+    z = float(C["z"].max())
+    assert 0 < z < math.inf
+    params = fam.build(fit["delta"][1], fit["g"][1], "best", gen)
+    x = (2 * torch.rand(3, 400, generator=gen) - 1).sign()
+    assert families.realised_gap(fam, params, "best", z, x) < 1e-12
+    assert families.realised_gap(fam, params, "best", z / 20, x) > 1e-3
