@@ -588,9 +588,11 @@ for k, tag in tags.items():
 # $\beta = 0$ plus the tolerance, from below the other way round.
 
 # %%
-NL = {k: com.cache.cached("nonlinear_curse.nonlinear", dict(key, memory=k, kappa=kappa),
-                          lambda k=k: curse.nonlinear(mems[k], R[k]["fit"], betas, kappa))
-      for k in mems}
+def nonlinear(k):                         # hardtanh and tanh curves, all time
+    return com.cache.cached("nonlinear_curse.nonlinear", dict(key, memory=k),
+                            lambda: curse.nonlinear(mems[k], R[k]["fit"], betas, kappa))
+
+NL = {k: nonlinear(k) for k in mems}
 for k, r in NL.items():
     E, gap, E0, g0 = r["E"][:, 1:], r["gap"][:, 1:], r["E"][:, 0], r["gap"][:, 0]
     r["radius"] = com.stability.radius(betas, E, E0, tolerance)         # hardtanh
@@ -620,7 +622,8 @@ for j, k in enumerate(mems):
 com.glue("fig_nonlinear_curves", plotting.finish(fig))
 for k, tag in tags.items():
     r, f = NL[k], first[k]
-    com.glue(f"hard_{tag}", f"{float(r['radius'][f]):.2g} to {float(r['radius'][-1]):.2g}")
+    com.glue(f"hard_{tag}", f"{float(r['radius'][f]):.2g} to "
+                            f"{float(r['radius'][-1]):.2g}")
     com.glue(f"tanh_{tag}", f"{float(r['lower'][f]):.2g}-{float(r['upper'][f]):.2g} to "
                             f"{float(r['lower'][-1]):.2g}-{float(r['upper'][-1]):.2g}")
 
