@@ -494,6 +494,15 @@ com.glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 # perturbations). The activation does not enter $J$: this is the proof's reason why
 # tanh and hardtanh cannot help.
 #
+# **Why not ReLU** (the paper's Fig. 7 trains ReLU RNNs too). ReLU is in neither of
+# the theorem's classes: it is not linear near 0 (class $A_0$), nor does it solve
+# $\sigma' = a - b\sigma^2$ with $\sigma(0) = 0$ (class $A_1$), and it has no
+# derivative at the rest state $z = 0$, so there is no $J$ to read a radius from.
+# Nor can these realisations carry over: with a residual step
+# $h_{k+1} = h_k + \mathrm{ReLU}(\cdot) \ge h_k$, the state never decreases, so a
+# ReLU RNN of this form never forgets a positive input. ReLU is therefore left out of
+# the stability chapters, and the theorem says nothing about it.
+#
 # **The models.** The approximants above run as tanh and hardtanh RNNs with
 # $W = -\mathrm{diag}(\delta)$, $U = \sqrt g/\kappa$, $c = \kappa\sqrt g$, $b = 0$
 # (`com.linearisation.realise`, $\kappa$ = `kappa`). For $|x|_\infty \le 1$ the state

@@ -8,7 +8,8 @@ the infinite horizon), ``approximants`` (exponential sums fitted there),
 (nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
 end to end), ``perturbation`` (estimators of the sup in E(beta)),
 ``parameterisations``, ``families`` (the stability table's model families),
-``plateaus``, ``training``, ``validation`` (chapter parameters), ``report`` (claims
+``random_nets`` (RNN, GRU, LSTM stacks at initialisation, many at once), ``s4d``
+(S4D kernels in closed form), ``plateaus``, ``training``, ``validation`` (chapter parameters), ``report`` (claims
 and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
 page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
 """
@@ -21,8 +22,8 @@ import numpy as np
 import torch
 
 from . import (approximants, approximation, cache, curse, horizon, linearisation, loss,
-               memory, models, plotting, provenance, report, stability, training,
-               validation)
+               memory, models, plotting, provenance, random_nets, report, s4d, stability,
+               training, validation)
 from .report import Claims, glue
 from .validation import ParameterError
 
@@ -58,4 +59,4 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
 
 __all__ = ["stream", "approximants", "curse", "horizon", "linearisation", "stability",
            "approximation", "cache", "loss", "memory", "models", "plotting", "provenance", "report",
-           "training", "validation", "Claims", "glue", "ParameterError", "setup"]
+           "random_nets", "s4d", "training", "validation", "Claims", "glue", "ParameterError", "setup"]

@@ -80,7 +80,8 @@ def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12) -> f
 
 
 __all__ = ["exponential", "exponential_mixture", "polynomial", "polynomial_tail", "bump",
-           "airy", "KINDS", "target", "memory_function", "decay_rate", "probe_inputs", "probe"]
+           "airy", "KINDS", "target", "memory_function", "decay_rate", "probe_inputs", "probe",
+           "probes"]
 
 
 def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: int = 1) -> torch.Tensor:
@@ -105,8 +106,19 @@ def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: i
     the zero input is subtracted first: with biases a model's output moves even when its
     input is 0 (h relaxes to a fixed point), and that motion is not memory of the input.
     """
-    inputs = probe_inputs(magnitudes, T, kind, d)                   # (X, T, d)
-    y = model(inputs) - model(torch.zeros_like(inputs[:1]))        # (..., X, T)
-    if kind == "heaviside":
-        return memory_function(y, magnitudes)
-    return (y[..., 1:].abs() / magnitudes[:, None].abs()).amax(dim=-2)
+    return probes(model, magnitudes, T, (kind,), d)[kind]
+
+
+def probes(model, magnitudes: torch.Tensor, T: int,
+           kinds: tuple[str, ...] = ("heaviside", "impulse"), d: int = 1) -> dict:
+    """``probe`` for several kinds from one call of the model (the probe inputs and the
+    zero input stacked into one batch).  -> {kind: (..., T-1)}"""
+    inputs = [probe_inputs(magnitudes, T, k, d) for k in kinds]        # (X, T, d) each
+    X = len(magnitudes)
+    y = model(torch.cat(inputs + [torch.zeros_like(inputs[0][:1])]))   # (..., K X + 1, T)
+    out = {}
+    for i, k in enumerate(kinds):
+        yk = y[..., i * X:(i + 1) * X, :] - y[..., -1:, :]             # (..., X, T)
+        out[k] = memory_function(yk, magnitudes) if k == "heaviside" else \
+            (yk[..., 1:].abs() / magnitudes[:, None].abs()).amax(dim=-2)
+    return out
