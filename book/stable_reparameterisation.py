@@ -392,7 +392,8 @@ com.glue("fig_radii", plotting.finish(fig))
 # $|x| \le 1$ its pre-activation is bounded over all time
 # (`com.linearisation.preactivation`) and $|Wh + Ux|_\infty \le |Wh + Ux|_2$ is at
 # most the 2-norm of those bounds over $\kappa$. Over every perturbed model of finite
-# error in the vanilla cells that norm is at most {glue:text}`z_van:.2f` times
+# error that the vanilla cells evaluate (the sampled directions, the same ones the
+# curves are drawn from) that norm is at most {glue:text}`z_van:.2f` times
 # $1/\kappa$: with $\kappa$ = {glue:text}`kappa` no pre-activation ever leaves
 # $[-1, 1]$, the dense hardtanh RNN *is* the linear one over all time, and the curves
 # below are its curves, exactly. Its weights stay bounded uniformly in $m$
@@ -438,7 +439,8 @@ com.glue("fig_vanilla", plotting.finish(fig))
 # :name: fig-vanilla
 # Perturbation error $E_m(\beta)$ over the infinite horizon (relative, clipped at
 # $10^3$; infinite past the edge) of dense RNNs $A = Q\,\mathrm{diag}(f(w))Q^\top$,
-# linear or with hardtanh inside (the same curves, derived above),
+# linear or with hardtanh inside (the same curves where finite, derived above; past
+# the edge the linear model's error is infinite, the hardtanh one's is not derived),
 # on polynomial memory, $f(w) = w$ (left) and $f$ = discrete "best" (right), per
 # width (colour), against the perturbation $\beta$ (log axes). Dotted: the error of
 # the zero model.
