@@ -15,7 +15,7 @@ import torch
 
 from com import models
 
-from . import THREADS, Pending, best_time, peak_gflops, row
+from . import THREADS, best_time, peak_gflops, row
 from .linear_epoch import target
 
 FULL = dict(widths=(8, 16, 32, 64), seeds=3, batch=128, T=100, d=1)
@@ -64,8 +64,6 @@ def flops(widths, seeds, batch, T, d) -> float:
 
 
 def run(quick: bool = False) -> dict:
-    if not hasattr(models, "residual_rnn"):
-        raise Pending("com.models.residual_rnn is not in the library yet")
     cfg = QUICK if quick else FULL
     widths, seeds, N, T, d = cfg["widths"], cfg["seeds"], cfg["batch"], cfg["T"], cfg["d"]
     M = max(widths)

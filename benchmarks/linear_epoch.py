@@ -10,7 +10,6 @@ sigma^2 sum_s lambda_s (rho_s - K_s)^2 of com.loss, no data at all.
 """
 from __future__ import annotations
 
-import time
 
 import torch
 

@@ -12,13 +12,12 @@ com: random_error with an error_fn on kernels, the exact white-noise loss of all
 """
 from __future__ import annotations
 
-import time
 
 import torch
 
-from com import loss, models
+from com import loss, models, perturbation
 
-from . import Pending, best_time, row
+from . import best_time, row
 from .linear_epoch import DT, init_params, loop_outputs, make_data, target, time_weights
 
 FULL = dict(m=64, T=100, n_test=12_800, n_samples=30, n_betas=22, timed_evals=16)
@@ -40,10 +39,6 @@ def kernels(p: dict[str, torch.Tensor], T: int) -> torch.Tensor:
 
 
 def run(quick: bool = False, seed: int = 0) -> dict:
-    try:
-        from com import perturbation
-    except ImportError as err:
-        raise Pending("com.perturbation is not in the library yet") from err
     cfg = QUICK if quick else FULL
     m, T, K = cfg["m"], cfg["T"], cfg["n_samples"]
     rho, v = target(T), time_weights(T)

@@ -207,8 +207,8 @@ __all__ += ["FAMILIES", "TIME", "RECURRENT", "init_family", "family_kernel",
             "family_outputs"]
 
 
-# --- Training a family on a memory, and its perturbation error -----------------------
-from . import approximation, loss, memory, perturbation, training  # noqa: E402
+# --- Training a family on a memory -------------------------------------------------
+from . import approximation, loss, memory, training  # noqa: E402
 
 
 @dataclass
@@ -262,23 +262,6 @@ def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
     return task
 
 
-def family_error(task: Task, pname: str, params: dict, chunk: int = 64) -> torch.Tensor:
-    """Relative error of models against the task: L1 distance of kernels over ||rho||_1
-    (linear families: the operator norm of H - Hhat for bounded inputs), relative RMS
-    error on the held-out test inputs (SSM families).  params: (..., ...) -> (...)"""
-    if not task.family.startswith("ssm"):
-        K = family_kernel(task.family, pname, params, task.grid)
-        return ((task.target - K).abs() * task.l1).sum(-1) / (task.target.abs() * task.l1).sum()
-    x, y = task.data["x"][1], task.data["y"][1]
-    lead = next(iter(params.values())).shape[0]
-    out = []
-    for i in range(0, lead, chunk):                                 # bound memory use
-        part = {k: v[i:i + chunk] for k, v in params.items()}
-        yhat = family_outputs(task.family, pname, part, x)
-        out.append(((yhat - y) ** 2).mean((-1, -2)).sqrt() / (y ** 2).mean().sqrt())
-    return torch.cat(out)
-
-
 def width_masks(family: str, pname: str, params: dict, widths: torch.Tensor) -> dict:
     """0/1 masks that confine model s to its first widths[s] units, so models of several
     widths share one padded tensor program.  widths: (S,) -> masks shaped like params"""
@@ -316,43 +299,7 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
     return {k: v.detach() for k, v in live().items()}, masks
 
 
-def perturbation_curve(task: Task, pname: str, params: dict, betas: torch.Tensor,
-                       n_samples: int, generator: torch.Generator,
-                       masks: dict | None = None, adv_steps: int = 0, with_random: bool = False):
-    """E(beta) of every model: perturbations of 2-norm beta of each recurrent raw tensor
-    (the w that f acts on), the other weights held.  params (S, ...) -> (S, B)
-
-    adv_steps = 0: the max over n_samples random points of the sphere
-    (com.perturbation.random_error). adv_steps > 0: projected gradient ascent from those
-    same points (com.perturbation.adversarial_error), a tighter lower bound of the sup in
-    E(beta) = sup_{|delta|_2 <= beta} ||H - Hhat(theta + delta)||, and >= the random
-    estimate by construction. ``with_random``: return (E, E_random), the random
-    estimate being the ascent's starts (the same draws as adv_steps = 0 makes)."""
-    keys = RECURRENT[task.family]
-    fixed = {k: v for k, v in params.items() if k not in keys}
-
-    def error_fn(pert):                                             # pert[k]: (n, S, ...)
-        n = next(iter(pert.values())).shape[0]
-        full = {**pert, **{k: v.expand((n,) + v.shape) for k, v in fixed.items()}}
-        flat = {k: v.reshape((-1,) + v.shape[2:]) for k, v in full.items()}
-        return family_error(task, pname, flat).reshape(n, -1)       # (n, S)
-
-    mask = None if masks is None else {k: masks[k] for k in keys}
-    raw = {k: params[k] for k in keys}
-    if adv_steps == 0:
-        E = perturbation.random_error(raw, error_fn, betas, n_samples, generator,
-                                      mask=mask, batch_dims=1)
-        return (E, E) if with_random else E
-    # The random draws (as random_error makes them) are the ascent's starts: a random
-    # direction spreads beta over all m units, so it moves any one eigenvalue by about
-    # beta / sqrt(m), while the sup may put all of beta on the one nearest the edge.
-    return perturbation.adversarial_error(raw, error_fn, betas, adv_steps, generator,
-                                          n_starts=n_samples, mask=mask, batch_dims=1,
-                                          with_start=with_random)
-
-
-__all__ += ["Task", "make_task", "family_error", "train_family", "perturbation_curve",
-            "width_masks"]
+__all__ += ["Task", "make_task", "train_family", "width_masks"]
 
 
 def lr_sweep(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: int, steps: int,
@@ -409,31 +356,3 @@ def heaviside_memory(task: Task, pname: str, params: dict, magnitudes: torch.Ten
 
 
 __all__ += ["lr_sweep", "heaviside_memory"]
-
-
-def stability_cell(family: str, pname: str, kind: str, widths: list[int], n_models: int,
-                   steps: int, lr: float, betas: torch.Tensor, n_samples: int, tolerance: float,
-                   generator: torch.Generator, horizon: float, T: int, n_data: int,
-                   omega: float, adv_steps: int = 0, hold: float = 25.0) -> dict:
-    """One cell of the stability table: train the family on the memory ``kind`` at every
-    width, then measure E_m(beta) and the radius beta* where the error first exceeds
-    E_m(0) + tolerance (com.perturbation.stability_radius); adv_steps as in
-    perturbation_curve.
-    -> {"E0": (W, R), "E": (W, R, B), "radius": (W, R), "radius_random": (W, R) (the
-    radius from the random starts alone), "params", "task"}"""
-    task = make_task(family, kind, horizon, T, n_data, generator, omega=omega, hold=hold)
-    params, masks = train_family(task, pname, widths, n_models, steps, lr, generator,
-                                 desc=f"{family} {pname} {kind}")
-    with torch.no_grad():
-        E0 = family_error(task, pname, params)                                 # (S,)
-    E, E_rand = perturbation_curve(task, pname, params, betas, n_samples, generator, masks,
-                                   adv_steps, with_random=True)                # (S, B) each
-    radius = perturbation.stability_radius(betas, E, E0 + tolerance)          # (S,)
-    radius_rand = perturbation.stability_radius(betas, E_rand, E0 + tolerance)
-    W = len(widths)
-    return {"E0": E0.reshape(W, n_models), "E": E.reshape(W, n_models, -1),
-            "radius": radius.reshape(W, n_models),
-            "radius_random": radius_rand.reshape(W, n_models), "params": params, "task": task}
-
-
-__all__ += ["stability_cell"]
