@@ -7,8 +7,11 @@ the infinite horizon), ``approximants`` (exponential sums fitted there),
 ``stability`` (perturbation curves, radii, certificates), ``linearisation``
 (nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
 end to end), ``perturbation`` (estimators of the sup in E(beta)),
-``parameterisations``, ``families`` (the stability table's model families),
-``plateaus``, ``training``, ``validation`` (chapter parameters), ``report`` (claims
+``parameterisations`` (the f table and gradient scales), ``families`` (the
+stability table's model families), ``trained_families`` (the families trained on a
+finite window), ``tasks`` (target memories and held inputs to train them on),
+``plateaus``, ``training`` (one batched loop), ``learning_rates`` (the learning-rate
+range), ``validation`` (chapter parameters), ``report`` (claims
 and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
 page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
 """
@@ -20,9 +23,10 @@ import zlib
 import numpy as np
 import torch
 
-from . import (approximants, approximation, cache, curse, horizon, linearisation, loss,
-               memory, models, plotting, provenance, report, stability, training,
-               validation)
+from . import (approximants, approximation, cache, curse, families, horizon,
+               learning_rates, linearisation, loss, memory, models, parameterisations,
+               perturbation, plateaus, plotting, provenance, report, stability, tasks,
+               trained_families, training, validation)
 from .report import Claims, glue
 from .validation import ParameterError
 
@@ -56,6 +60,8 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
     return torch.Generator().manual_seed(int(state >> np.uint64(1)))
 
 
-__all__ = ["stream", "approximants", "curse", "horizon", "linearisation", "stability",
-           "approximation", "cache", "loss", "memory", "models", "plotting", "provenance", "report",
-           "training", "validation", "Claims", "glue", "ParameterError", "setup"]
+__all__ = ["stream", "approximants", "curse", "families", "horizon", "learning_rates",
+           "linearisation", "parameterisations", "perturbation", "plateaus", "stability",
+           "approximation", "cache", "loss", "memory", "models", "plotting", "provenance",
+           "report", "tasks", "trained_families", "training", "validation", "Claims", "glue",
+           "ParameterError", "setup"]

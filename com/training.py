@@ -3,6 +3,9 @@
 Models are batched along a leading axis (seeds, widths, targets), their losses
 summed: the models share no parameters, so each one's gradient is its own.
 Training is checkpointed when asked, so an interrupted run resumes where it stopped.
+``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel,
+``train_family`` any family of com.trained_families on a com.tasks task, all widths
+in one padded program.
 """
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from typing import Callable
 import torch
 from tqdm import tqdm  # plain text bars: tqdm.auto warns on stderr without ipywidgets
 
-from . import models
+from . import loss, models, trained_families
+from .tasks import Task
 
 
 def progress_enabled() -> bool:
@@ -119,11 +123,40 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
     Returns final ``loss`` (n_models,), ``rates`` (n_models, m), ``coeffs`` and the
     loss ``history`` (steps, n_models).
     """
-    from .loss import white_noise_loss
     model = init_diagonal(n_models, m, seed, rates=rates)
-    history = train(model.parameters(), lambda: white_noise_loss(target, model.kernel(t), weights),
+    history = train(model.parameters(),
+                    lambda: loss.white_noise_loss(target, model.kernel(t), weights),
                     steps, lr, method="adam", desc=desc or f"m={m}")
     with torch.no_grad():
-        final = white_noise_loss(target, model.kernel(t), weights)
+        final = loss.white_noise_loss(target, model.kernel(t), weights)
     return {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach(),
             "history": history}
+
+
+def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
+                 generator: torch.Generator, desc: str = "") -> tuple[dict, dict]:
+    """Train n_models models of each width with Adam, all widths in one padded program:
+    on the closed-form white-noise loss (linear families) or the sampled loss (SSMs).
+    -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
+    w = torch.tensor(widths).repeat_interleave(n_models)
+    init = trained_families.init_family(task.family, pname, len(w), max(widths), generator)
+    masks = trained_families.width_masks(init, w)
+    # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
+    # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
+    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in masks.items()}
+    params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
+
+    def live():
+        return {k: v * mask[k] for k, v in params.items()}
+    if task.family.startswith("ssm"):
+        x, y = task.data["x"][0], task.data["y"][0]
+
+        def loss_fn():
+            yhat = trained_families.family_outputs(task.family, pname, live(), x)
+            return ((yhat - y) ** 2).mean((-1, -2))
+    else:
+        def loss_fn():
+            K = trained_families.family_kernel(task.family, pname, live(), task.grid)
+            return loss.white_noise_loss(task.target, K, task.weights)
+    train(list(params.values()), loss_fn, steps, lr, desc=desc or f"{task.family} {pname}")
+    return {k: v.detach() for k, v in live().items()}, masks
