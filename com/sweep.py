@@ -137,9 +137,22 @@ def grid(axes: dict[str, list]) -> list[dict]:
     return [dict(zip(names, combo)) for combo in itertools.product(*axes.values())]
 
 
-def chapters_at(scale: str, book: Path = BOOK) -> list[str]:
-    """The chapters with a parameter set at ``scale`` (as the Makefile finds them)."""
-    return sorted(p.stem for p in (book / "params" / scale).glob("*.yaml"))
+def chapter_names(book: Path = BOOK) -> list[str]:
+    """Every chapter: those with a smoke parameter set (as the Makefile finds them)."""
+    return sorted(p.stem for p in (book / "params" / "smoke").glob("*.yaml"))
+
+
+def parameter_file(chapter: str, scale: str, book: Path = BOOK) -> Path | None:
+    """``book/params/<scale>/<chapter>.yaml``, or None at full scale: the full-scale
+    parameters are the chapter's parameters cell (its defaults), declared once."""
+    return None if scale == "full" else book / "params" / scale / f"{chapter}.yaml"
+
+
+def parameter_set(chapter: str, scale: str, book: Path = BOOK) -> dict:
+    """What papermill is given at ``scale``: the parameter file's values ({} at full
+    scale, which runs the defaults)."""
+    path = parameter_file(chapter, scale, book)
+    return {} if path is None else yaml.safe_load(path.read_text()) or {}
 
 
 def chapter_notebook(chapter: str, book: Path = BOOK):
@@ -224,7 +237,7 @@ def plan(chapters: list[str] | None, seeds, scale: str, assignments: list[str] =
     if scale not in SCALES:
         raise ParameterError(f"parameter 'scale' must be one of {', '.join(SCALES)}; "
                              f"got {scale!r}")
-    available = chapters_at(scale, book)
+    available = chapter_names(book)
     chapters = list(chapters or available)
     unknown = [c for c in chapters if c not in available]
     if unknown or not chapters:
@@ -239,7 +252,7 @@ def plan(chapters: list[str] | None, seeds, scale: str, assignments: list[str] =
     for chapter in chapters:
         nb = chapter_notebook(chapter, book)
         check_overrides(chapter, declared_parameters(nb), axes)
-        base = yaml.safe_load((book / "params" / scale / f"{chapter}.yaml").read_text()) or {}
+        base = parameter_set(chapter, scale, book)
         code = code_hash(chapter, book)
         for point in grid(axes):
             for seed in seeds:
@@ -405,11 +418,13 @@ def collect(out: Path = OUT, book: Path = BOOK) -> list[dict]:
 def _current(meta: dict, book: Path, codes: dict) -> bool:
     """Was this run computed from the current chapter, com and parameter set?"""
     chapter, scale = meta.get("chapter"), meta.get("scale")
-    params = book / "params" / str(scale) / f"{chapter}.yaml"
-    if not (book / f"{chapter}.py").exists() or not params.exists():
+    if scale not in SCALES or not (book / f"{chapter}.py").exists():
+        return False
+    params = parameter_file(chapter, scale, book)
+    if params is not None and not params.exists():
         return False
     codes.setdefault(chapter, code_hash(chapter, book))
-    base = yaml.safe_load(params.read_text()) or {}
+    base = parameter_set(chapter, scale, book)
     parameters = {**base, "strict": False, **meta["overrides"], "seed": meta["seed"]}
     return meta.get("source") == _digest([codes[chapter], parameters])
 

@@ -152,7 +152,7 @@ RUN = {"python": "3.11.7", "torch": "2.13.0+cpu", "numpy": "2.4.6", "cpu": "AMD 
        "cores": 2, "cpu_count": 8, "cache": "off", "commit": "0123456789abcdef" * 2 + "01234567",
        "uncommitted": [], "end": "2026-12-01T10:01:05+00:00", "duration": 65.0,
        "command": "papermill book/x.ipynb out.ipynb -k python3 --cwd book "
-                  "-f book/params/full/x.yaml"}
+                  "-f book/params/smoke/x.yaml"}
 
 
 def test_the_run_states_commit_date_versions_cpu_and_cores():
@@ -187,4 +187,4 @@ def test_reproduce_box_gives_the_exact_command(staged):
 def test_shell_breaks_a_long_command_before_its_options():
     assert stage.shell(RUN["command"]).splitlines() == [
         "papermill book/x.ipynb out.ipynb \\", "    -k python3 --cwd book \\",
-        "    -f book/params/full/x.yaml"]
+        "    -f book/params/smoke/x.yaml"]

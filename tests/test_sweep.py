@@ -142,6 +142,13 @@ def test_plan_runs_and_their_identity(tmp_path):
     assert plain.path.name == "seed-3.ipynb" and plain.overrides == {}
 
 
+def test_full_scale_runs_the_parameters_cell_defaults(tmp_path):
+    (run,) = sweep.plan(["gradient_plateaus"], [2], "full", out=tmp_path)
+    assert run.parameters == {"strict": False, "seed": 2}     # nothing else injected
+    assert sweep.parameter_file("gradient_plateaus", "full") is None
+    assert sweep.parameter_set("gradient_plateaus", "smoke")["n_seeds"] == 2
+
+
 def test_chapters_never_import_the_sweep():
     """Kept runs do not depend on com.sweep / com.robustness, so the run hash leaves them out."""
     out = subprocess.run([sys.executable, "-c", "import com, sys; print(sorted("

@@ -224,8 +224,8 @@ def project(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path)
     (tmp_path / "tools").mkdir()
     shutil.copy(ROOT / "tools/notebooks.py", tmp_path / "tools")
-    (tmp_path / "book/params/full").mkdir(parents=True)
-    (tmp_path / "book/params/full/ch.yaml").write_text("seed: 0\n")
+    (tmp_path / "book/params/smoke").mkdir(parents=True)
+    (tmp_path / "book/params/smoke/ch.yaml").write_text("seed: 0\n")
     (tmp_path / "book/ch.py").write_text(CHAPTER)
     for name in ("pyproject.toml", "constraints.txt", "stamp"):      # an up-to-date env
         (tmp_path / name).write_text("")
