@@ -53,7 +53,8 @@ def run(quick: bool = False, keep: bool = False) -> dict:
         with open(log_path, "w") as log:
             for ch in chapters:
                 times[ch], cpu[ch] = _make(repo, f"_build/executed/full/{ch}.ipynb", env, log)
-            times["(jupyter-book build)"], cpu["(jupyter-book build)"] = _make(repo, "book", env, log)
+            build = "(jupyter-book build)"
+            times[build], cpu[build] = _make(repo, "book", env, log)
     except subprocess.CalledProcessError as err:
         raise RuntimeError(f"make book failed in the clean clone; log: {log_path}") from err
     finally:

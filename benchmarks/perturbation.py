@@ -12,7 +12,6 @@ com: random_error with an error_fn on kernels, the exact white-noise loss of all
 """
 from __future__ import annotations
 
-
 import torch
 
 from com import loss, models, perturbation
@@ -85,7 +84,8 @@ def run(quick: bool = False, seed: int = 0) -> dict:
              f"perturbed models. Baseline: time loop over a {cfg['n_test']}-sequence x {T}-step "
              f"test set per model, timed on {len(picks)} evaluations spread over the radii and "
              f"extrapolated (data generation not timed). com: com.perturbation.random_error on "
-             f"exact kernel losses, one batched call, the same draws. Agreement: the same draws give "
+             f"exact kernel losses, one batched call, the same draws. Agreement: the same draws "
+             "give "
              f"sampled losses within {max(z):.1f} standard errors of com's "
              f"(E(0) = {float(curve[0]):.4g}, E(beta_max) = {float(curve[-1]):.3g}).")
     return row("2. perturbation curve", baseline, com, notes, max_z=max(z),

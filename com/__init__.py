@@ -23,10 +23,30 @@ import zlib
 import numpy as np
 import torch
 
-from . import (approximants, approximation, cache, curse, families, horizon,
-               learning_rates, linearisation, loss, memory, models, parameterisations,
-               perturbation, plateaus, plotting, provenance, report, stability, tasks,
-               trained_families, training, validation)
+from . import (
+    approximants,
+    approximation,
+    cache,
+    curse,
+    families,
+    horizon,
+    learning_rates,
+    linearisation,
+    loss,
+    memory,
+    models,
+    parameterisations,
+    perturbation,
+    plateaus,
+    plotting,
+    provenance,
+    report,
+    stability,
+    tasks,
+    trained_families,
+    training,
+    validation,
+)
 from .report import Claims, glue
 from .validation import ParameterError
 

@@ -166,7 +166,8 @@ def fingerprint(obj: Any, depth: int = 0) -> Any:
         return {"tensor": [str(t.dtype), list(t.shape), _digest(t.numpy().tobytes())
                            if t.dtype != torch.bfloat16 else _digest(t.float().numpy().tobytes())]}
     if isinstance(obj, np.ndarray):
-        return {"array": [str(obj.dtype), list(obj.shape), _digest(np.ascontiguousarray(obj).tobytes())]}
+        data = _digest(np.ascontiguousarray(obj).tobytes())
+        return {"array": [str(obj.dtype), list(obj.shape), data]}
     if isinstance(obj, np.generic):
         return fingerprint(obj.item(), depth)
     if isinstance(obj, torch.Generator):

@@ -35,7 +35,8 @@ def _norm(x: torch.Tensor, core: int) -> torch.Tensor:
     Euclidean for a vector or scalar (core <= 1).  x: (..., *core_shape) -> (...)"""
     if core >= 2:
         if core > 2:
-            raise ValueError("perturbation: tensors of more than 2 axes per model are not supported")
+            raise ValueError("perturbation: tensors of more than 2 axes per model are not "
+                             "supported")
         return torch.linalg.matrix_norm(x, ord=2)
     if core == 1:
         return torch.linalg.vector_norm(x, dim=-1)
@@ -93,7 +94,7 @@ def beta_grid(betas: torch.Tensor, k: int) -> torch.Tensor:
 
 def _reduce(err: torch.Tensor, B: int, k: int) -> torch.Tensor:
     """(B*k, *batch) errors -> (*batch, B): max over the k samples of each beta."""
-    err = torch.nan_to_num(err, nan=float("inf"), posinf=float("inf"))                          # NaN = diverged
+    err = torch.nan_to_num(err, nan=float("inf"), posinf=float("inf"))      # NaN = diverged
     err = err.reshape((B, k) + tuple(err.shape[1:])).amax(dim=1)            # (B, *batch)
     return err.movedim(0, -1)
 
@@ -107,7 +108,8 @@ def random_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, n_sampl
     betas: (B,)  ->  (*batch, B)  (just (B,) for a single model)
     """
     B = betas.numel()
-    pert = ball_sample(params, beta_grid(betas, n_samples), B * n_samples, generator, mask, batch_dims)
+    pert = ball_sample(params, beta_grid(betas, n_samples), B * n_samples, generator, mask,
+                       batch_dims)
     with torch.no_grad():
         err = error_fn(pert)                                                # (B*K, *batch)
     return _reduce(err, B, n_samples)

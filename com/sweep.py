@@ -494,5 +494,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from com.sweep import main as _main    # the module's own name, so Dask pickles by reference
+    # the module's own name, so Dask pickles by reference
+    from com.sweep import main as _main
     sys.exit(_main())

@@ -217,7 +217,7 @@ def check_in(namespace: dict[str, Any], rules: dict[str, Rule]) -> dict[str, Any
     closest parameter suggested), ``COM_CACHE`` is checked, and the parameters are
     registered with :mod:`com.cache` so that cached results depend on all of them.
     """
-    from . import cache                       # cache imports torch; validation stays light
+    from . import cache  # cache imports torch; validation stays light
 
     missing = sorted(set(rules) - set(namespace))
     if missing:

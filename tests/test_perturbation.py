@@ -15,7 +15,8 @@ def test_ball_sample_norms_exact():
     p = _params(g)
     out = pt.ball_sample(p, 0.25, 7, g)
     assert out["W"].shape == (7, 4, 4) and out["U"].shape == (7, 4) and out["s"].shape == (7,)
-    assert torch.allclose(torch.linalg.matrix_norm(out["W"] - p["W"], ord=2), torch.full((7,), 0.25))
+    norm = torch.linalg.matrix_norm(out["W"] - p["W"], ord=2)
+    assert torch.allclose(norm, torch.full((7,), 0.25))
     assert torch.allclose((out["U"] - p["U"]).norm(dim=-1), torch.full((7,), 0.25))
     assert torch.allclose((out["s"] - p["s"]).abs(), torch.full((7,), 0.25))
 

@@ -95,7 +95,8 @@ def test_fold_without_facts_names_the_cause(tmp_path):
 
 
 def test_uncommitted_sources_are_named_in_full(monkeypatch):
-    answers = {"status": " M book/linear_approximation.py\n?? com/new.py\nR  com/a.py -> com/b.py\n",
+    answers = {"status": " M book/linear_approximation.py\n?? com/new.py\n"
+                         "R  com/a.py -> com/b.py\n",
                "rev-parse": "a" * 40 + "\n"}
     monkeypatch.setattr(tool, "git", lambda *args: answers[args[0]])
     p = tool.provenance(executed(smoke_params()), {}, "linear_approximation", "smoke")

@@ -78,13 +78,14 @@ def test_fold_puts_the_run_in_the_parameters_cell(ref):
     nb = json.loads(ref.read_text())
     injected = next(c for c in nb["cells"] if "injected-parameters" in stage.tags(c))
     params = next(c for c in nb["cells"] if "parameters" in stage.tags(c))
-    comments = [l.split("#", 1)[1] for l in source(params).splitlines() if "#" in l]
+    comments = [line.split("#", 1)[1] for line in source(params).splitlines() if "#" in line]
     run = {**assigned(source(params)), **assigned(source(injected))}
     changed = stage.fold_parameters(nb)
     assert not any("injected-parameters" in stage.tags(c) for c in nb["cells"])
     folded = next(c for c in nb["cells"] if "parameters" in stage.tags(c))
     assert assigned(source(folded)) == run, "the cell must assign exactly the run's values"
-    assert [l.split("#", 1)[1] for l in source(folded).splitlines() if "#" in l] == comments
+    lines = source(folded).splitlines()
+    assert [line.split("#", 1)[1] for line in lines if "#" in line] == comments
     assert set(changed) <= set(assigned(source(injected)))
     assert stage.fold_parameters(nb) == [], "folding twice changes nothing"
 

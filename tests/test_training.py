@@ -23,7 +23,8 @@ def test_gd_on_quadratic_matches_closed_form():
 
 def test_bad_method_named():
     with pytest.raises(ValueError, match="parameter 'method'"):
-        training.train([torch.zeros(1, requires_grad=True)], lambda: torch.zeros(1), 1, 0.1, "lbfgs")
+        x = torch.zeros(1, requires_grad=True)
+        training.train([x], lambda: torch.zeros(1), 1, 0.1, "lbfgs")
 
 
 def test_checkpoint_resume_equals_uninterrupted(tmp_path):
@@ -64,4 +65,5 @@ def test_padded_models_are_their_width():
         params, _ = training.train_family(task, "best", [2, 4], 1, 5, 0.05, g)
         K = trained_families.family_kernel(family, "best", params, 32)[0]
         live = {k: v[0, :2, :2] if v.dim() == 3 else v[0, :2] for k, v in params.items()}
-        assert torch.allclose(trained_families.family_kernel(family, "best", live, 32), K, atol=1e-12)
+        K_live = trained_families.family_kernel(family, "best", live, 32)
+        assert torch.allclose(K_live, K, atol=1e-12)

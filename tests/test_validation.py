@@ -91,7 +91,8 @@ def test_modules_functions_and_ipython_names_are_not_parameters():
 
 
 def test_names_bound_by_later_cells_in_an_interactive_rerun_are_not_parameters():
-    params, check, later = "seed = 0\nwidth = 2", "v.check_in(globals(), rules)", "t = 1.0\nfor k in []: pass"
+    params, check = "seed = 0\nwidth = 2", "v.check_in(globals(), rules)"
+    later = "t = 1.0\nfor k in []: pass"
     ns = namespace(t=1.0, k=3)
     ns["In"] = ["", params, check, later, params, check]     # Run All twice in one kernel
     v.check_in(ns, RULES)
@@ -121,7 +122,8 @@ def test_seed_is_bounded_to_what_numpy_and_torch_accept():
     v.check(v.seed_and_strict(), seed=top, strict=True)
     np.random.seed(top)
     torch.Generator().manual_seed(top * 1000 + 10 ** 6)        # the chapters' offsets fit too
-    with pytest.raises(ParameterError, match=r"parameter 'seed' must be an integer >= 0 and <= 4294967295"):
+    message = r"parameter 'seed' must be an integer >= 0 and <= 4294967295"
+    with pytest.raises(ParameterError, match=message):
         v.check(v.seed_and_strict(), seed=10 ** 12, strict=True)
 
 
@@ -181,7 +183,8 @@ def test_budget_refuses_an_oversize_run_naming_parameter_cost_and_largest_fit(
     msg = str(err.value)
     assert msg.startswith(f"parameter '{name}' = ")
     assert what in msg and "COM_ALLOW_LARGE=1" in msg
-    reported = float(re.search(r"(?:value that fits is|entries up to) ([0-9][0-9.e+-]*[0-9])", msg)[1])
+    number = r"(?:value that fits is|entries up to) ([0-9][0-9.e+-]*[0-9])"
+    reported = float(re.search(number, msg)[1])
     assert reported == pytest.approx(best, rel=1e-3)
     grow = (lambda x: [2, 4, x]) if name == "widths" else (lambda x: x)
     step = (lambda x: x + 1) if isinstance(best, int) else (lambda x: x * nudge)

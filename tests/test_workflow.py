@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-import notebooks                                     # noqa: E402  (tools/notebooks.py)
+import notebooks  # noqa: E402  (tools/notebooks.py)
 
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 SCHEMA = json.loads((ROOT / "tests/data/github-workflow.schema.json").read_text())

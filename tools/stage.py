@@ -270,7 +270,7 @@ def opening(nb: dict) -> tuple[str, str]:
     """Title and opening paragraph of a chapter (its first markdown cell)."""
     cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
     lines = "".join(cell["source"]).splitlines()
-    title = next(l[2:].strip() for l in lines if l.startswith("# "))
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
     paragraph, started = [], False
     for line in lines:
         if line.startswith("#") or line.lstrip().startswith(("{{", ":::", "```")):
