@@ -11,7 +11,8 @@ end to end), ``perturbation`` (estimators of the sup in E(beta)),
 stability table's model families), ``trained_families`` (the families trained on a
 finite window), ``tasks`` (target memories and held inputs to train them on),
 ``plateaus``, ``training`` (one batched loop), ``learning_rates`` (the learning-rate
-range), ``validation`` (chapter parameters), ``report`` (claims
+range), ``validation`` (chapter parameters), ``budget`` and ``machine`` (what a run
+costs, what this machine allows), ``report`` (claims
 and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
 page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
 """
@@ -26,6 +27,7 @@ import torch
 from . import (
     approximants,
     approximation,
+    budget,
     cache,
     curse,
     families,
@@ -33,6 +35,7 @@ from . import (
     learning_rates,
     linearisation,
     loss,
+    machine,
     memory,
     models,
     parameterisations,
@@ -80,8 +83,8 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
     return torch.Generator().manual_seed(int(state >> np.uint64(1)))
 
 
-__all__ = ["stream", "approximants", "curse", "families", "horizon", "learning_rates",
-           "linearisation", "parameterisations", "perturbation", "plateaus", "stability",
-           "approximation", "cache", "loss", "memory", "models", "plotting", "provenance",
-           "report", "tasks", "trained_families", "training", "validation", "Claims", "glue",
-           "ParameterError", "setup"]
+__all__ = ["stream", "setup", "Claims", "glue", "ParameterError",
+           "approximants", "approximation", "budget", "cache", "curse", "families", "horizon",
+           "learning_rates", "linearisation", "loss", "machine", "memory", "models",
+           "parameterisations", "perturbation", "plateaus", "plotting", "provenance", "report",
+           "stability", "tasks", "trained_families", "training", "validation"]
