@@ -185,9 +185,16 @@ def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
     if mem <= m.memory and sec <= m.seconds:
         return
     found = {name: _fitting_value(cost, namespace, m, name) for name in sizes}
+    name = _blamed(namespace, sizes, found)
+    raise BudgetError(_refusal(namespace, sizes, name, found[name][0], mem, sec, m))
+
+
+def _blamed(namespace: Mapping[str, Any], sizes: Sequence[str], found: dict) -> str:
+    """The size to blame: one that alone can fit, furthest from its default (or, without
+    a default, from fitting). ``found``: name -> (largest value that fits, ratio)."""
     default = defaults(namespace)
 
-    def blame(n):             # a size alone able to fit, furthest from its default (or fit)
+    def blame(n):
         best, ratio = found[n]
         if best is None:
             return (False, 0.0)
@@ -195,8 +202,12 @@ def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
         if v is None or d is None or d <= 0 or v <= 0:
             return (True, ratio)
         return (True, v / d if _top(best) <= v else d / v)
-    name = max(sizes, key=blame)
-    best = found[name][0]
+    return max(sizes, key=blame)
+
+
+def _refusal(namespace: Mapping[str, Any], sizes: Sequence[str], name: str, best,
+             mem: float, sec: float, m: Machine) -> str:
+    """The BudgetError message: the parameter, what the run needs, what fits."""
     over = []
     if mem > m.memory:
         over.append(f"{_human_bytes(mem)} of memory (this machine allows "
@@ -212,10 +223,9 @@ def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
     else:
         fix = f"the largest value that fits is {best}" if best <= namespace[name] \
             else f"the smallest value that fits is {best}"
-    raise BudgetError(
-        f"parameter '{name}' = {_short(namespace[name])} makes this run need "
-        f"{' and '.join(over)}; {fix}. Set COM_ALLOW_LARGE=1 to run it anyway "
-        f"(on a bigger machine).")
+    return (f"parameter '{name}' = {_short(namespace[name])} makes this run need "
+            f"{' and '.join(over)}; {fix}. Set COM_ALLOW_LARGE=1 to run it anyway "
+            f"(on a bigger machine).")
 
 
 __all__ = ["budget", "estimate", "defaults"]

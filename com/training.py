@@ -60,6 +60,31 @@ def init_diagonal(n_models: int, m: int, seed: int, rates=(0.5, 2.0), coeff_scal
     return DiagonalRNN(inverse(w0).requires_grad_(), c0.requires_grad_(), rate)
 
 
+def _resume(checkpoint: Path | None, params: list[torch.Tensor],
+            opt: torch.optim.Optimizer) -> tuple[list[torch.Tensor], int]:
+    """Load a checkpoint into ``params`` and ``opt`` if there is one: (history, step)."""
+    if checkpoint is None or not Path(checkpoint).exists():
+        return [], 0
+    state = torch.load(checkpoint, weights_only=False)
+    with torch.no_grad():
+        for p, saved in zip(params, state["params"]):
+            p.copy_(saved)
+    opt.load_state_dict(state["opt"])
+    return state["history"], state["step"]
+
+
+def _save(checkpoint: Path | None, params: list[torch.Tensor], opt: torch.optim.Optimizer,
+          history: list[torch.Tensor], step: int) -> None:
+    """Write a checkpoint whole (a temporary file, then a rename); nothing without one."""
+    if checkpoint is None:
+        return
+    Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(checkpoint).with_suffix(".tmp")
+    torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
+                "history": history, "step": step}, tmp)
+    tmp.replace(checkpoint)
+
+
 def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int,
           lr: float, method: str = "adam", record_every: int = 1, desc: str = "training",
           checkpoint: Path | None = None, progress: bool | None = None) -> torch.Tensor:
@@ -73,24 +98,10 @@ def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps
         raise ValueError(f"parameter 'method' must be 'adam' or 'gd'; got {method!r}")
     opt = (torch.optim.Adam(params, lr=lr) if method == "adam"
            else torch.optim.SGD(params, lr=lr))
-    history: list[torch.Tensor] = []
-    start = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = torch.load(checkpoint, weights_only=False)
-        with torch.no_grad():
-            for p, saved in zip(params, state["params"]):
-                p.copy_(saved)
-        opt.load_state_dict(state["opt"])
-        history, start = state["history"], state["step"]
+    history, start = _resume(checkpoint, params, opt)
 
     def save(step):
-        if checkpoint is None:
-            return
-        Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(checkpoint).with_suffix(".tmp")
-        torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
-                    "history": history, "step": step}, tmp)
-        tmp.replace(checkpoint)
+        _save(checkpoint, params, opt, history, step)
 
     if progress is None:
         progress = progress_enabled()
