@@ -12,9 +12,10 @@ stability table's model families), ``trained_families`` (the families trained on
 finite window), ``tasks`` (target memories and held inputs to train them on),
 ``plateaus``, ``training`` (one batched loop), ``learning_rates`` (the learning-rate
 range), ``validation`` (chapter parameters), ``budget`` and ``machine`` (what a run
-costs, what this machine allows), ``report`` (claims
-and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
-page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
+costs, what this machine allows), ``report`` (claims and glue), ``plotting``,
+``cache``, ``provenance`` (the facts of the run behind a page), ``sweep``, ``runs``,
+``book`` and ``robustness`` (claims across many seeds, on Dask; imported on demand,
+never by a chapter).
 """
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import yaml
 
-from com import robustness, sweep
+from com import book, robustness, runs
 from com.report import read_claims
 from com.robustness import duration, escape
 
@@ -67,7 +67,7 @@ def runtime(name: str, scale: str) -> str:
     nb_path = ROOT / "_build/executed" / scale / f"{name}.ipynb"
     if not nb_path.exists():
         return "not available (this scale has not been run for this build)"
-    params = sweep.parameter_file(name, scale, ROOT / "book")
+    params = book.parameter_file(name, scale, ROOT / "book")
     sources = [ROOT / "book" / f"{name}.py", *([params] if params else []),
                *sorted((ROOT / "com").glob("*.py"))]
     if nb_path.stat().st_mtime < max(p.stat().st_mtime for p in sources if p.exists()):
@@ -221,17 +221,16 @@ def shell(command: str) -> str:
 
 
 def reproduce_box(name: str, nb: dict, scale: str) -> str:
-    book = ROOT / "book"
-    # the full scale is the parameters cell's defaults (com.sweep.parameter_file)
-    defaults = sweep.declared_parameters(sweep.chapter_notebook(name, book))
-    params = {"smoke": sweep.parameter_set(name, "smoke", book), "full": defaults}
+    # the full scale is the parameters cell's defaults (com.book.parameter_file)
+    defaults = book.declared_parameters(book.chapter_notebook(name))
+    params = {"smoke": book.parameter_set(name, "smoke"), "full": defaults}
     keys = list(dict.fromkeys([*params["full"], *params["smoke"]]))
     table = ["| parameter | smoke | full |", "|---|---|---|"]
     for k in keys:
         cells = [f"`{json.dumps(params[s][k])}`" if k in params[s] else "(default)" for s in SCALES]
         table.append(f"| `{k}` | {cells[0]} | {cells[1]} |")
     p = nb.get("metadata", {}).get("com", {}).get("provenance") or {}
-    file = sweep.parameter_file(name, scale, Path("book"))
+    file = book.parameter_file(name, scale, Path("book"))
     command = p.get("command") or (f"papermill book/{name}.ipynb out.ipynb -k python3 "
                                    "--cwd book" + (f" -f {file}" if file else ""))
     checkout = [f"git checkout {p['commit']}"] if p.get("commit") else []
@@ -286,11 +285,11 @@ def opening(nb: dict) -> tuple[str, str]:
     return title, " ".join(paragraph)
 
 
-def robustness_summary(path: Path = sweep.OUT / "summary.json") -> str:
+def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
     """The body of the robustness page, from the sweep summary at ``path`` if any."""
     if not path.exists():
         return robustness.page(None)
-    current = {c: sweep.code_hash(c) for c in sweep.chapter_names()}
+    current = {c: book.code_hash(c) for c in book.chapter_names()}
     try:
         return robustness.page(json.loads(path.read_text()), current)
     except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
