@@ -13,7 +13,8 @@ finite window), ``tasks`` (target memories and held inputs to train them on),
 ``plateaus``, ``training`` (one batched loop), ``learning_rates`` (the learning-rate
 range), ``validation`` (chapter parameters), ``budget`` and ``machine`` (what a run
 costs, what this machine allows), ``report`` (claims and glue), ``plotting``,
-``cache``, ``provenance`` (the facts of the run behind a page), ``sweep``, ``runs``,
+``cache`` (with ``fingerprint`` and ``random_streams``, what its keys are made of),
+``provenance`` (the facts of the run behind a page), ``sweep``, ``runs``,
 ``book`` and ``robustness`` (claims across many seeds, on Dask; imported on demand,
 never by a chapter).
 """
@@ -32,6 +33,7 @@ from . import (
     cache,
     curse,
     families,
+    fingerprint,
     horizon,
     learning_rates,
     linearisation,
@@ -44,6 +46,7 @@ from . import (
     plateaus,
     plotting,
     provenance,
+    random_streams,
     report,
     stability,
     tasks,
@@ -85,7 +88,8 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
 
 
 __all__ = ["stream", "setup", "Claims", "glue", "ParameterError",
-           "approximants", "approximation", "budget", "cache", "curse", "families", "horizon",
-           "learning_rates", "linearisation", "loss", "machine", "memory", "models",
-           "parameterisations", "perturbation", "plateaus", "plotting", "provenance", "report",
-           "stability", "tasks", "trained_families", "training", "validation"]
+           "approximants", "approximation", "budget", "cache", "curse", "families",
+           "fingerprint", "horizon", "learning_rates", "linearisation", "loss", "machine",
+           "memory", "models", "parameterisations", "perturbation", "plateaus", "plotting",
+           "provenance", "random_streams", "report", "stability", "tasks", "trained_families",
+           "training", "validation"]
