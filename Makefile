@@ -9,7 +9,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CHAPTERS := $(sort $(basename $(notdir $(wildcard book/params/full/*.yaml))))
+# every chapter has a smoke parameter set; the full scale is its parameters cell's defaults
+CHAPTERS := $(sort $(basename $(notdir $(wildcard book/params/smoke/*.yaml))))
 COM := $(wildcard com/*.py)
 PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
@@ -52,23 +53,25 @@ VERSIONS := _build/versions.txt
 $(VERSIONS): FORCE | $(STAMP)
 	@$(BIN)/python tools/notebooks.py --versions $@
 
-# execute a chapter with one parameter set; written to a temporary file and moved
-# into place only on success, so an interrupted run is redone, never half-kept.
+# execute a chapter at one scale: smoke with its parameter file book/params/smoke/, full
+# with the defaults of its parameters cell (no -f: declared once, in the chapter);
+# written to a temporary file and moved into place only on success, so an interrupted
+# run is redone, never half-kept.
 # com.setup writes the run's facts (Python, torch, CPU, cores) to COM_PROVENANCE from
 # inside the kernel; tools/provenance.py folds them, with the commit and the papermill
 # command, into the notebook's metadata for the page's reproduce box.
 define execute
-_build/executed/$(1)/%.ipynb: book/%.ipynb book/params/$(1)/%.yaml $(COM) $(VERSIONS) | $(STAMP)
+_build/executed/$(1)/%.ipynb: book/%.ipynb $(3) $(COM) $(VERSIONS) | $(STAMP)
 	@mkdir -p $$(@D)
 	rm -f $$@.facts.json
 	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
 	    $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
-	    -f book/params/$(1)/$$*.yaml $$< $$@.part.ipynb
+	    $(if $(3),-f $(subst %,$$*,$(3))) $$< $$@.part.ipynb
 	$(BIN)/python tools/provenance.py $$@.part.ipynb $$@.facts.json $(1)
 	mv $$@.part.ipynb $$@
 endef
 $(eval $(call execute,full,COM_PROGRESS=1))
-$(eval $(call execute,smoke,COM_CACHE=off COM_PROGRESS=0))
+$(eval $(call execute,smoke,COM_CACHE=off COM_PROGRESS=0,book/params/smoke/%.yaml))
 
 # build a book from executed notebooks, without executing anything again
 define build

@@ -22,10 +22,6 @@ import torch
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
 
-class Pending(Exception):
-    """A workload whose com side is not in the library yet: reported, not failed."""
-
-
 def median_time(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> float:
     """Median wall time of ``fn()`` in seconds over ``repeats`` runs after ``warmup`` runs."""
     for _ in range(warmup):

@@ -15,7 +15,7 @@ import torch
 
 from com import models
 
-from . import THREADS, Pending, best_time, peak_gflops, row
+from . import THREADS, best_time, peak_gflops, row
 from .linear_epoch import target
 
 FULL = dict(widths=(8, 16, 32, 64), seeds=3, batch=128, T=100, d=1)
@@ -24,7 +24,8 @@ DT, LR = 1.0, 0.005
 
 
 def init(m: int, d: int, seed: int) -> dict[str, torch.Tensor]:
-    """One seeded model of width m: W = -I/2 + N(0, 0.01/m), U ~ N(0, 1), b ~ N(0, 0.01), c ~ N(0, 1/m)."""
+    """One seeded model of width m: W = -I/2 + N(0, 0.01/m), U ~ N(0, 1), b ~ N(0, 0.01),
+    c ~ N(0, 1/m)."""
     g = torch.Generator().manual_seed(seed)
     return {"W": -0.5 * torch.eye(m, dtype=torch.float64)
                  + 0.1 * torch.randn(m, m, dtype=torch.float64, generator=g) / m ** 0.5,
@@ -59,13 +60,12 @@ def loop_model(p, x) -> torch.Tensor:
 
 
 def flops(widths, seeds, batch, T, d) -> float:
-    """Useful matmul flops of one step: forward 2 N m (m + d + 1) per time step, backward twice that."""
+    """Useful matmul flops of one step: forward 2 N m (m + d + 1) per time step, backward
+    twice that."""
     return sum(3 * T * 2 * batch * m * (m + d + 1) for m in widths) * seeds
 
 
 def run(quick: bool = False) -> dict:
-    if not hasattr(models, "residual_rnn"):
-        raise Pending("com.models.residual_rnn is not in the library yet")
     cfg = QUICK if quick else FULL
     widths, seeds, N, T, d = cfg["widths"], cfg["seeds"], cfg["batch"], cfg["T"], cfg["d"]
     M = max(widths)
@@ -116,7 +116,8 @@ def run(quick: bool = False) -> dict:
         assert torch.allclose(p_i["c"], batched["c"][i, :m], rtol=1e-9, atol=1e-12)
         live = torch.zeros(M, M, dtype=torch.bool)
         live[:m, :m] = True
-        assert batched["W"][i][~live].count_nonzero() == 0 and batched["c"][i, m:].count_nonzero() == 0
+        assert batched["W"][i][~live].count_nonzero() == 0
+        assert batched["c"][i, m:].count_nonzero() == 0
 
     assert torch.allclose(grouped_step(), batched_loss, rtol=1e-10)
 
@@ -130,11 +131,13 @@ def run(quick: bool = False) -> dict:
     peak = peak_gflops(n=256 if quick else 2048)
     torch.set_num_threads(old)
     g_loop, g_com = useful / baseline[0] / 1e9, useful / com[0] / 1e9
-    notes = (f"tanh residual RNNs, widths {list(widths)} x {seeds} seeds, batch {N}, T={T}, float64, "
+    notes = (f"tanh residual RNNs, widths {list(widths)} x {seeds} seeds, batch {N}, T={T}, "
+             "float64, "
              f"forward + backward + Adam. Useful {useful / 1e9:.2f} GFLOP per step: baseline "
              f"{g_loop:.2f} GFLOP/s, com {g_com:.2f} GFLOP/s ({padded / com[0] / 1e9:.2f} counting "
              f"the padding) vs a float64 matmul peak of {peak:.1f} GFLOP/s "
-             f"({256 if quick else 2048}^2 matmul, {max(THREADS)} threads). Agreement: same losses and "
+             f"({256 if quick else 2048}^2 matmul, {max(THREADS)} threads). Agreement: same "
+             "losses and "
              f"updated parameters to 1e-9, padding stays 0.")
     g_grouped = useful / grouped[0] / 1e9
     notes_grouped = (f"the same step, com.models.residual_rnn called once per width on its "

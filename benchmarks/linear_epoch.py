@@ -10,8 +10,6 @@ sigma^2 sum_s lambda_s (rho_s - K_s)^2 of com.loss, no data at all.
 """
 from __future__ import annotations
 
-import time
-
 import torch
 
 from com import loss, models
@@ -97,7 +95,8 @@ def check(p, rho, v, lag, data, batch) -> dict:
     fft_mean = loss.sampled_loss(rho, kernel(q, rho.shape[-1]), xb, v).mean()
     g_loop, g_fft = grads(loop_mean, q), grads(fft_mean, q)
     assert torch.allclose(loop_mean, fft_mean, rtol=1e-10, atol=0), (loop_mean, fft_mean)
-    assert torch.allclose(g_loop, g_fft, rtol=1e-8, atol=1e-12 * g_fft.abs().max()), "gradients differ"
+    assert torch.allclose(g_loop, g_fft, rtol=1e-8, atol=1e-12 * g_fft.abs().max()), \
+        "gradients differ"
     # Monte Carlo: per-sequence losses and per-batch gradients from the time loop
     per_seq, per_batch = [], []
     for xb, yb in zip(x.split(batch), y.split(batch)):
@@ -166,6 +165,7 @@ def run(quick: bool = False, seed: int = 0) -> dict:
              f"initial parameters: closed-form loss {agreement['loss_closed_form']:.5g} vs sampled "
              f"{agreement['loss_sampled']:.5g} +- {agreement['loss_sampled_se']:.2g} "
              f"({agreement['n_sequences']} sequences); gradients within "
-             f"{agreement['grad_max_z']:.1f} standard errors; loop = FFT of the com kernel to rounding.")
+             f"{agreement['grad_max_z']:.1f} standard errors; loop = FFT of the com kernel to "
+             "rounding.")
     return row("1. linear RNN training epoch", baseline, com, notes,
                baseline_per_batch_s=per_batch, agreement=agreement)

@@ -12,13 +12,11 @@ com: random_error with an error_fn on kernels, the exact white-noise loss of all
 """
 from __future__ import annotations
 
-import time
-
 import torch
 
-from com import loss, models
+from com import loss, models, perturbation
 
-from . import Pending, best_time, row
+from . import best_time, row
 from .linear_epoch import DT, init_params, loop_outputs, make_data, target, time_weights
 
 FULL = dict(m=64, T=100, n_test=12_800, n_samples=30, n_betas=22, timed_evals=16)
@@ -40,10 +38,6 @@ def kernels(p: dict[str, torch.Tensor], T: int) -> torch.Tensor:
 
 
 def run(quick: bool = False, seed: int = 0) -> dict:
-    try:
-        from com import perturbation
-    except ImportError as err:
-        raise Pending("com.perturbation is not in the library yet") from err
     cfg = QUICK if quick else FULL
     m, T, K = cfg["m"], cfg["T"], cfg["n_samples"]
     rho, v = target(T), time_weights(T)
@@ -90,7 +84,8 @@ def run(quick: bool = False, seed: int = 0) -> dict:
              f"perturbed models. Baseline: time loop over a {cfg['n_test']}-sequence x {T}-step "
              f"test set per model, timed on {len(picks)} evaluations spread over the radii and "
              f"extrapolated (data generation not timed). com: com.perturbation.random_error on "
-             f"exact kernel losses, one batched call, the same draws. Agreement: the same draws give "
+             f"exact kernel losses, one batched call, the same draws. Agreement: the same draws "
+             "give "
              f"sampled losses within {max(z):.1f} standard errors of com's "
              f"(E(0) = {float(curve[0]):.4g}, E(beta_max) = {float(curve[-1]):.3g}).")
     return row("2. perturbation curve", baseline, com, notes, max_z=max(z),

@@ -42,7 +42,6 @@ tanh_dt = 0.05                   # Fig. 11: Euler step (time units)
 tanh_magnitudes = [0.01, 0.1, 1.0, 3.0, 10.0]   # Fig. 11: held inputs x
 
 # %% tags=["hide-input"]
-import numpy as np
 import torch
 
 import com

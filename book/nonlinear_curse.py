@@ -58,7 +58,7 @@ import torch
 import com
 from com import curse, horizon, memory, models, plotting
 from com import validation as v
-from com.parameterisations import held_inputs
+from com.tasks import held_inputs
 
 # %% tags=["hide-input"]
 v.check_in(globals(), {

@@ -63,10 +63,13 @@ import pandas as pd
 import torch
 
 import com
-from com import approximants, curse, memory, plotting
+from com import approximants, curse, learning_rates, memory, plotting
 from com import families as F
 from com import parameterisations as P
 from com import validation as v
+from com.tasks import held_inputs, make_task
+from com.trained_families import heaviside_memory
+from com.training import train_family
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -405,7 +408,7 @@ com.glue("fig_radii", plotting.finish(fig))
 van = F.FAMILIES["vanilla"]
 z_van = max(float(cells[("vanilla", p, k)]["z"].max()) for p in ("direct", "best")
             for k in KINDS)
-x_van = P.held_inputs((4, 256), hold, com.stream(seed, "vanilla inputs")).clamp(-1, 1)
+x_van = held_inputs((4, 256), hold, com.stream(seed, "vanilla inputs")).clamp(-1, 1)
 
 
 def realised_gap(pname, i, m):               # one model, perturbed at its radius
@@ -455,17 +458,17 @@ com.glue("fig_vanilla", plotting.finish(fig))
 # $10^{a}$ to $10^{b}$ ($a, b$ = {glue:text}`lr_lo`, {glue:text}`lr_hi`),
 # {glue:text}`lr_repeats` models per rate, all rates of a parameterisation in one
 # tensor program (Adam written out with a step size per model,
-# `com.parameterisations.lr_sweep`), and record the final loss and the largest
+# `com.learning_rates.sweep`), and record the final loss and the largest
 # $|\partial L/\partial w| / |w|$ seen during training. A run *trains* if its final
 # loss is finite and below a tenth of its initial loss.
 
 # %%
 CONT = ("direct", "exp", "softplus", "best")
 lrs = torch.logspace(*lr_range, n_lrs)                                       # (L,)
-lr_task = P.make_task("diagonal", "polynomial", horizon, T, n_data, gen, omega=omega)
+lr_task = make_task("diagonal", "polynomial", horizon, T, n_data, gen, omega=omega)
 sweep = {p: com.cache.cached("stable_reparameterisation.lr", dict(
     p=p, m=lr_width, lrs=lr_range + [n_lrs], R=lr_repeats, steps=lr_steps, seed=seed,
-    horizon=horizon, omega=omega), lambda p=p: P.lr_sweep(
+    horizon=horizon, omega=omega), lambda p=p: learning_rates.sweep(
     lr_task, p, lr_width, lrs, lr_repeats, lr_steps,
     torch.Generator().manual_seed(seed + 7)))
     for p in CONT}
@@ -527,13 +530,13 @@ for p in CONT:
 # %%
 def train_ssm(family, pname, kind):
     g = com.stream(seed, "ssm", family, pname, kind)
-    task = P.make_task(family, kind, horizon, ssm_T, n_data, g, omega=omega, hold=hold)
+    task = make_task(family, kind, horizon, ssm_T, n_data, g, omega=omega, hold=hold)
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=ssm_widths,
                n=n_models, steps=ssm_steps, lr=lr, T=ssm_T, data=n_data, omega=omega,
                hold=hold)
     params, _ = com.cache.cached("stable_reparameterisation.ssm", key,
-                                 lambda: P.train_family(task, pname, ssm_widths,
-                                                        n_models, ssm_steps, lr, g))
+                                 lambda: train_family(task, pname, ssm_widths,
+                                                      n_models, ssm_steps, lr, g))
     return {"task": task, "params": params}
 
 ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm")
@@ -543,7 +546,7 @@ ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm
 probe_T = 4 * ssm_T
 mags = torch.tensor([0.1, 0.5, 1.0, 2.0])
 lag = torch.arange(1, probe_T, dtype=torch.float64)      # (probe_T - 1,)
-ssm_mem = {key: P.heaviside_memory(c["task"], key[1], c["params"], mags, probe_T)
+ssm_mem = {key: heaviside_memory(c["task"], key[1], c["params"], mags, probe_T)
            for key, c in ssm_cells.items()}                         # (S, probe_T - 1)
 tail = lag >= probe_T // 2
 rates = {key: [memory.decay_rate(lag[tail], M[tail]) for M in Ms]

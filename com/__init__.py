@@ -7,11 +7,17 @@ the infinite horizon), ``approximants`` (exponential sums fitted there),
 ``stability`` (perturbation curves, radii, certificates), ``linearisation``
 (nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
 end to end), ``perturbation`` (estimators of the sup in E(beta)),
-``parameterisations``, ``families`` (the stability table's model families),
+``parameterisations`` (the f table and gradient scales), ``families`` (the
+stability table's model families), ``trained_families`` (the families trained on a
+finite window), ``tasks`` (target memories and held inputs to train them on),
 ``random_nets`` (RNN, GRU, LSTM stacks at initialisation, many at once), ``s4d``
-(S4D kernels in closed form), ``plateaus``, ``training``, ``validation`` (chapter parameters), ``report`` (claims
-and glue), ``plotting``, ``cache``, ``provenance`` (the facts of the run behind a
-page), ``sweep`` and ``robustness`` (claims across many seeds, on Dask).
+(S4D kernels in closed form), ``plateaus``, ``training`` (one batched loop),
+``learning_rates`` (the learning-rate range), ``validation`` (chapter parameters),
+``budget`` and ``machine`` (what a run costs, what this machine allows), ``report`` (claims and glue), ``plotting``,
+``cache`` (with ``fingerprint`` and ``random_streams``, what its keys are made of),
+``provenance`` (the facts of the run behind a page), ``sweep``, ``runs``,
+``book`` and ``robustness`` (claims across many seeds, on Dask; imported on demand,
+never by a chapter).
 """
 from __future__ import annotations
 
@@ -21,9 +27,36 @@ import zlib
 import numpy as np
 import torch
 
-from . import (approximants, approximation, cache, curse, horizon, linearisation, loss,
-               memory, models, plotting, provenance, random_nets, report, s4d, stability,
-               training, validation)
+from . import (
+    approximants,
+    approximation,
+    budget,
+    cache,
+    curse,
+    families,
+    fingerprint,
+    horizon,
+    learning_rates,
+    linearisation,
+    loss,
+    machine,
+    memory,
+    models,
+    parameterisations,
+    perturbation,
+    plateaus,
+    plotting,
+    provenance,
+    random_nets,
+    random_streams,
+    report,
+    s4d,
+    stability,
+    tasks,
+    trained_families,
+    training,
+    validation,
+)
 from .report import Claims, glue
 from .validation import ParameterError
 
@@ -57,6 +90,9 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
     return torch.Generator().manual_seed(int(state >> np.uint64(1)))
 
 
-__all__ = ["stream", "approximants", "curse", "horizon", "linearisation", "stability",
-           "approximation", "cache", "loss", "memory", "models", "plotting", "provenance", "report",
-           "random_nets", "s4d", "training", "validation", "Claims", "glue", "ParameterError", "setup"]
+__all__ = ["stream", "setup", "Claims", "glue", "ParameterError",
+           "approximants", "approximation", "budget", "cache", "curse", "families",
+           "fingerprint", "horizon", "learning_rates", "linearisation", "loss", "machine",
+           "memory", "models", "parameterisations", "perturbation", "plateaus", "plotting",
+           "provenance", "random_nets", "random_streams", "report", "s4d", "stability",
+           "tasks", "trained_families", "training", "validation"]

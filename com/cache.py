@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import platform
-import random
 import sys
 import tempfile
-import types
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +41,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
+
+from . import random_streams
+from .fingerprint import digest, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "_build" / "cache"
@@ -141,119 +141,6 @@ def _call_index(namespace) -> int | None:
     return _chapter["calls"]
 
 
-# --- fingerprints -----------------------------------------------------------------------
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def fingerprint(obj: Any, depth: int = 0) -> Any:
-    """A JSON-able value that changes when ``obj``'s content does (tensors and arrays by
-    their bytes, generators by their state, functions by code, defaults and closure)."""
-    if depth > 6:
-        return type(obj).__name__
-    if obj is None or isinstance(obj, (bool, int, str)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else repr(obj)
-    if isinstance(obj, (list, tuple)):
-        return [type(obj).__name__] + [fingerprint(x, depth + 1) for x in obj]
-    if isinstance(obj, dict):
-        return {"dict": sorted(([repr(k), fingerprint(v, depth + 1)] for k, v in obj.items()),
-                               key=lambda kv: kv[0])}
-    if isinstance(obj, torch.Tensor):
-        t = obj.detach().cpu().contiguous()
-        return {"tensor": [str(t.dtype), list(t.shape), _digest(t.numpy().tobytes())
-                           if t.dtype != torch.bfloat16 else _digest(t.float().numpy().tobytes())]}
-    if isinstance(obj, np.ndarray):
-        return {"array": [str(obj.dtype), list(obj.shape), _digest(np.ascontiguousarray(obj).tobytes())]}
-    if isinstance(obj, np.generic):
-        return fingerprint(obj.item(), depth)
-    if isinstance(obj, torch.Generator):
-        return {"generator": _digest(obj.get_state().numpy().tobytes())}
-    if isinstance(obj, (np.random.Generator, np.random.RandomState)):
-        state = obj.bit_generator.state if isinstance(obj, np.random.Generator) else obj.get_state()
-        return {"np.generator": _digest(repr(state).encode())}
-    if isinstance(obj, types.FunctionType):
-        return {"function": _function(obj, depth)}
-    if isinstance(obj, types.ModuleType):
-        return {"module": obj.__name__}
-    if isinstance(obj, torch.dtype):
-        return str(obj)
-    if hasattr(obj, "__dict__") and not isinstance(obj, type):
-        return {type(obj).__qualname__: fingerprint(vars(obj), depth + 1)}
-    text = repr(obj)
-    # a default repr holds a memory address, different in every run: keep the type only
-    return {type(obj).__qualname__: None if " at 0x" in text else text}
-
-
-def _code_fingerprint(code: types.CodeType) -> list:
-    consts = [_code_fingerprint(c) if isinstance(c, types.CodeType) else repr(c)
-              for c in code.co_consts]
-    return [_digest(code.co_code), consts, list(code.co_names)]
-
-
-def _function(fn: types.FunctionType, depth: int) -> list:
-    closure = [fingerprint(c.cell_contents, depth + 1) if _filled(c) else None
-               for c in (fn.__closure__ or ())]
-    return [fn.__qualname__, _code_fingerprint(fn.__code__),
-            fingerprint(fn.__defaults__, depth + 1), fingerprint(fn.__kwdefaults__, depth + 1),
-            closure]
-
-
-def _filled(cell) -> bool:
-    try:
-        cell.cell_contents
-        return True
-    except ValueError:
-        return False
-
-
-# --- random streams ---------------------------------------------------------------------
-
-def _streams(namespace) -> dict[str, Any]:
-    """The random streams a computation may draw from, by name."""
-    found: dict[str, Any] = {"torch": None, "numpy": None, "random": None}
-    if namespace is not None:
-        for name, value in namespace.items():
-            if isinstance(value, (torch.Generator, np.random.Generator, np.random.RandomState)):
-                found[name] = value
-    return found
-
-
-def _get_state(stream) -> Any:
-    if stream == "torch":
-        return torch.get_rng_state()
-    if stream == "numpy":
-        return np.random.get_state()
-    if stream == "random":
-        return random.getstate()
-    if isinstance(stream, torch.Generator):
-        return stream.get_state()
-    if isinstance(stream, np.random.Generator):
-        return stream.bit_generator.state
-    return stream.get_state()
-
-
-def _set_state(stream, state) -> None:
-    if stream == "torch":
-        torch.set_rng_state(state)
-    elif stream == "numpy":
-        np.random.set_state(state)
-    elif stream == "random":
-        random.setstate(state)
-    elif isinstance(stream, torch.Generator):
-        stream.set_state(state)
-    elif isinstance(stream, np.random.Generator):
-        stream.bit_generator.state = state
-    else:
-        stream.set_state(state)
-
-
-def _states(streams: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _get_state(name if s is None else s) for name, s in streams.items()}
-
-
 # --- keys and entries -------------------------------------------------------------------
 
 def key(name: str, params: Mapping[str, Any] | None = None,
@@ -264,8 +151,8 @@ def key(name: str, params: Mapping[str, Any] | None = None,
     return {
         "name": name, "params": fingerprint(dict(params or {})),
         "compute": fingerprint(compute) if compute is not None else None,
-        "chapter": chapter, "code": _digest(_code(ns).encode()),
-        "streams": fingerprint(_states(_streams(ns))),
+        "chapter": chapter, "code": digest(_code(ns).encode()),
+        "streams": fingerprint(random_streams.states(random_streams.in_namespace(ns))),
         "com": source_hash(), "versions": versions(),
     }
 
@@ -317,17 +204,19 @@ def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], An
     ns = _chapter["namespace"]
     call = _call_index(ns)
     path = path_for(name, params, compute, call)
-    streams = _streams(ns)
+    streams = random_streams.in_namespace(ns)
     if path is not None and path.exists():
         entry = _load(path)
         if entry is not None:
             for stream, state in entry["streams"].items():
                 if stream in streams:
-                    _set_state(stream if streams[stream] is None else streams[stream], state)
+                    target = stream if streams[stream] is None else streams[stream]
+                    random_streams.set_state(target, state)
             return entry["result"]
     result = compute()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _save(path, {"format": FORMAT, "result": result, "streams": _states(streams),
-                     "name": name, "python": sys.version})
+        _save(path, {"format": FORMAT, "result": result,
+                     "streams": random_streams.states(streams), "name": name,
+                     "python": sys.version})
     return result

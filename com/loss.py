@@ -24,7 +24,8 @@ def lag_weights(T: int, time_weights: torch.Tensor | None = None,
 
 
 def quadrature_weights(t: torch.Tensor) -> torch.Tensor:
-    """Trapezoid weights on a (possibly non-uniform) grid t: sum_j w_j f(t_j) ~ int f dt.  -> (T,)"""
+    """Trapezoid weights on a (possibly non-uniform) grid t: sum_j w_j f(t_j) ~ int f dt.
+    -> (T,)"""
     dt = t[1:] - t[:-1]
     w = torch.zeros_like(t)
     w[:-1] += dt / 2

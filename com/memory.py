@@ -84,7 +84,8 @@ __all__ = ["exponential", "exponential_mixture", "polynomial", "polynomial_tail"
            "probes"]
 
 
-def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: int = 1) -> torch.Tensor:
+def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside",
+                 d: int = 1) -> torch.Tensor:
     """Probe inputs for the memory function: x 1_{t>=0} (Heaviside, held from t = 0) or
     x 1_{t=0} (impulse), one sequence per magnitude x, the same x in every channel.
 
@@ -96,7 +97,8 @@ def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: i
     return magnitudes[:, None, None] * shape[None, :, None].expand(1, T, d)
 
 
-def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside", d: int = 1) -> torch.Tensor:
+def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside",
+          d: int = 1) -> torch.Tensor:
     """Memory function of any causal sequence model, by probing it.
 
     model: inputs (X, T, d) -> outputs (..., X, T).  Heaviside: the discrete memory

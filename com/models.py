@@ -128,12 +128,14 @@ def normalised_diagonal_kernel(t: torch.Tensor, lam: torch.Tensor,
 
     t: (T,);  lam (eigenvalues, < 0 when stable), coeffs: (..., m)  ->  (..., T)
     """
-    growth = torch.exp(torch.clamp(lam[..., :, None] * t, -_MAX_EXPONENT, _MAX_EXPONENT))  # (..., m, T)
+    exponent = torch.clamp(lam[..., :, None] * t, -_MAX_EXPONENT, _MAX_EXPONENT)  # (..., m, T)
+    growth = torch.exp(exponent)
     return torch.einsum("...m,...mt->...t", coeffs * lam.abs(), growth)
 
 
 def signed_powers(lam: torch.Tensor, T: int) -> torch.Tensor:
-    """lam^s for s = 0..T-1 and lam of any sign, as sign^s exp(s log|lam|).  (..., m) -> (..., m, T)"""
+    """lam^s for s = 0..T-1 and lam of any sign, as sign^s exp(s log|lam|).
+    (..., m) -> (..., m, T)"""
     s = torch.arange(T, dtype=lam.dtype)
     logmag = torch.clamp(s * torch.log(lam.abs().clamp_min(1e-300))[..., None],
                          -_MAX_EXPONENT, _MAX_EXPONENT)
@@ -204,7 +206,8 @@ def residual_init(widths: list[int], d: int, generator: torch.Generator,
     their live entries (same shapes), for training and for perturbations.
     """
     n, M = len(widths), max(widths)
-    live = (torch.arange(M)[None, :] < torch.tensor(widths)[:, None]).to(torch.get_default_dtype())  # (n, M)
+    live = torch.arange(M)[None, :] < torch.tensor(widths)[:, None]              # (n, M)
+    live = live.to(torch.get_default_dtype())
     w = torch.empty(n, M).uniform_(*rates, generator=generator)
     U = torch.randn(n, M, d, generator=generator) / torch.tensor(widths)[:, None, None] ** 0.5
     mask = {"W": live[:, :, None] * live[:, None, :], "U": live[..., None].expand(n, M, d).clone(),

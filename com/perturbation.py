@@ -7,12 +7,10 @@ For a model with parameters theta = {W, U, b, c} the perturbation error is
 
 (spectral norm for a matrix, Euclidean norm for a vector or a scalar). The ball is
 a product of per-tensor balls, so a point of it perturbs *every* tensor by at most
-beta. Two estimators of the sup are given, both lower bounds of it:
-
-* ``random_error``: the max over K points drawn on the sphere of radius beta of
-  every tensor (the sup of a continuous error over a ball is usually attained on its
-  boundary, and a point inside is never needed for a lower bound);
-* ``adversarial_error``: projected gradient ascent inside the ball from random starts.
+beta. ``random_error`` estimates the sup from below: the max over K points drawn on
+the sphere of radius beta of every tensor (the sup of a continuous error over a ball
+is usually attained on its boundary, and a point inside is never needed for a lower
+bound).
 
 The error itself is the caller's ``error_fn``: it takes a dict of parameter tensors
 with a leading sample axis n (and then the model axes, if any) and returns (n, ...).
@@ -37,7 +35,8 @@ def _norm(x: torch.Tensor, core: int) -> torch.Tensor:
     Euclidean for a vector or scalar (core <= 1).  x: (..., *core_shape) -> (...)"""
     if core >= 2:
         if core > 2:
-            raise ValueError("perturbation: tensors of more than 2 axes per model are not supported")
+            raise ValueError("perturbation: tensors of more than 2 axes per model are not "
+                             "supported")
         return torch.linalg.matrix_norm(x, ord=2)
     if core == 1:
         return torch.linalg.vector_norm(x, dim=-1)
@@ -95,7 +94,7 @@ def beta_grid(betas: torch.Tensor, k: int) -> torch.Tensor:
 
 def _reduce(err: torch.Tensor, B: int, k: int) -> torch.Tensor:
     """(B*k, *batch) errors -> (*batch, B): max over the k samples of each beta."""
-    err = torch.nan_to_num(err, nan=float("inf"), posinf=float("inf"))                          # NaN = diverged
+    err = torch.nan_to_num(err, nan=float("inf"), posinf=float("inf"))      # NaN = diverged
     err = err.reshape((B, k) + tuple(err.shape[1:])).amax(dim=1)            # (B, *batch)
     return err.movedim(0, -1)
 
@@ -109,83 +108,11 @@ def random_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, n_sampl
     betas: (B,)  ->  (*batch, B)  (just (B,) for a single model)
     """
     B = betas.numel()
-    pert = ball_sample(params, beta_grid(betas, n_samples), B * n_samples, generator, mask, batch_dims)
+    pert = ball_sample(params, beta_grid(betas, n_samples), B * n_samples, generator, mask,
+                       batch_dims)
     with torch.no_grad():
         err = error_fn(pert)                                                # (B*K, *batch)
     return _reduce(err, B, n_samples)
-
-
-def project(delta: Params, beta: torch.Tensor, batch_dims: int = 0,
-            mask: Params | None = None) -> Params:
-    """Project a perturbation onto the ball: clip the singular values of a matrix at
-    beta (the nearest point in spectral norm and in Frobenius norm), rescale a vector
-    or scalar whose norm exceeds beta.  delta[k]: (n, *batch, *core); beta: (n,)"""
-    out = {}
-    for k, d in delta.items():
-        core = d.dim() - 1 - batch_dims
-        b = beta.reshape(beta.shape + (1,) * (d.dim() - 1 - core))         # (n, 1.., ) over batch
-        if core >= 2:
-            u, s, vh = torch.linalg.svd(d, full_matrices=False)
-            s = torch.minimum(s, b[..., None])                             # clip at beta
-            d = u @ (s[..., None] * vh)
-        else:
-            nrm = _norm(d, core).clamp_min(torch.finfo(d.dtype).tiny)
-            d = d * torch.clamp(b / nrm, max=1.0).reshape(nrm.shape + (1,) * core)
-        if mask is not None and k in mask:
-            d = d * mask[k]
-        out[k] = d
-    return out
-
-
-def adversarial_error(params: Params, error_fn: ErrorFn, betas: torch.Tensor, steps: int,
-                      generator: torch.Generator, n_starts: int = 2, step_size: float = 0.5,
-                      mask: Params | None = None, batch_dims: int = 0,
-                      starts: Params | None = None, with_start: bool = False):
-    """Projected gradient ascent estimate of E(beta) = sup over the ball.
-
-    From n_starts random points of the sphere per beta (drawn as ``random_error``
-    draws them: with a generator in the same state and n_starts = n_samples the
-    starts *are* the random samples, and the result is >= the random estimate by
-    construction), take ``steps`` normalised gradient steps of length step_size *
-    beta per tensor, each followed by ``project``. The estimate is the largest error
-    seen at any step, starts included. ``starts``: optional initial perturbations
-    delta[k], (B * n_starts, *batch, *core), beta-major, inside the ball (e.g. the
-    random samples themselves, passed a few betas at a time to bound memory).
-    betas: (B,)  ->  (*batch, B); with ``with_start`` also the max over the starts
-    alone, (*batch, B): the random estimate, at no extra cost.
-    """
-    B = betas.numel()
-    beta = beta_grid(betas, n_starts)                                           # (B*S,)
-    if starts is None:
-        dirs = directions(params, B * n_starts, generator, mask, batch_dims)
-        starts = {k: _expand(beta, d) * d for k, d in dirs.items()}
-    delta = dict(starts)
-    best = first = None
-    for step in range(steps + 1):
-        delta = {k: d.detach().requires_grad_(step < steps) for k, d in delta.items()}
-        with torch.set_grad_enabled(step < steps):
-            err = error_fn({k: params[k] + delta[k] for k in params})      # (B*S, *batch)
-        clean = torch.nan_to_num(err.detach(), nan=float("inf"), posinf=float("inf"))
-        first = clean if first is None else first                       # the starts alone
-        best = clean if best is None else torch.maximum(best, clean)
-        if step == steps:
-            break
-        finite = torch.isfinite(err)
-        grads = torch.autograd.grad(err[finite].sum(), list(delta.values()), allow_unused=True)
-        moved = {}
-        for (k, d), g in zip(delta.items(), grads):
-            if g is None:
-                moved[k] = d.detach()
-                continue
-            g = torch.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
-            core = d.dim() - 1 - batch_dims
-            gn = torch.linalg.vector_norm(g.flatten(-core) if core else g[..., None], dim=-1)
-            unit = g / gn.clamp_min(torch.finfo(g.dtype).tiny).reshape(gn.shape + (1,) * core)
-            moved[k] = d.detach() + step_size * _expand(beta, unit) * unit
-        delta = project(moved, beta, batch_dims, mask)
-    if with_start:
-        return _reduce(best, B, n_starts), _reduce(first, B, n_starts)
-    return _reduce(best, B, n_starts)
 
 
 def stability_radius(betas: torch.Tensor, errors: torch.Tensor, threshold) -> torch.Tensor:
@@ -217,5 +144,4 @@ def stability_radius(betas: torch.Tensor, errors: torch.Tensor, threshold) -> to
     return torch.where(first == B, betas[-1].expand(first.shape), radius)
 
 
-__all__ = ["directions", "beta_grid", "ball_sample", "random_error", "project", "adversarial_error",
-           "stability_radius"]
+__all__ = ["directions", "beta_grid", "ball_sample", "random_error", "stability_radius"]

@@ -58,7 +58,7 @@ def plateau(history, flat: float = 1e-3, drop: float = 0.02) -> dict[str, np.nda
     """
     L = np.asarray(history, dtype=float)                                   # (K, S)
     K, S = L.shape
-    rel = (L[:-1] - L[1:]) / L[:-1]                                        # (K-1, S) relative decrease
+    rel = (L[:-1] - L[1:]) / L[:-1]                       # (K-1, S) relative decrease
     start, end = np.full(S, np.inf), np.full(S, np.inf)
     for s in range(S):
         flat_k = np.flatnonzero(rel[:, s] < flat)

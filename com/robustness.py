@@ -1,6 +1,6 @@
 """Robustness across seeds: what a sweep's runs say about each claim.
 
-:func:`summarise` turns the run records of a sweep (``com.sweep.collect``: one per
+:func:`summarise` turns the run records of a sweep (``com.runs.collect``: one per
 kept executed notebook, with its glued claims and papermill run time) into the
 summary written to ``_build/sweep/summary.json``: per sweep (scale and parameter
 overrides), per chapter, per claim, in how many runs it reproduced (k of n) and
@@ -196,7 +196,7 @@ def last_sweep(summary: dict) -> str:
 def page(summary: dict | None, current: dict | None = None, error: str | None = None) -> str:
     """The Markdown of the book's page (after its title and introduction).
 
-    ``current`` maps chapter -> its current code hash (``com.sweep.code_hash``), to flag
+    ``current`` maps chapter -> its current code hash (``com.book.code_hash``), to flag
     runs of code that has changed since; ``error`` says why a summary could not be read.
     """
     howto = ("Run `make sweep` (every chapter at full scale, seeds 0-7; "

@@ -24,244 +24,22 @@ beside it) and the other runs go on; the next sweep retries it. At the end,
 from __future__ import annotations
 
 import argparse
-import ast
-import hashlib
-import itertools
 import json
-import numbers
 import os
-import re
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
+from .runs import BOOK, OUT, Run, kept, plan, previous_sweep, write_summary, write_whole
 from .validation import ParameterError
 
-ROOT = Path(__file__).resolve().parent.parent
-BOOK = ROOT / "book"
-OUT = ROOT / "_build" / "sweep"
-SCALES = ("smoke", "full")
 # One thread per run: the cluster has one single-threaded worker per core, and a run
 # (a kernel started by the worker) inherits these; torch reads OMP_NUM_THREADS.
 RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "COM_PROGRESS": "0"}
-# modules the chapters never import: editing them must not invalidate kept runs
-NOT_IN_CHAPTERS = {"sweep.py", "robustness.py"}
-
-
-@dataclass
-class Run:
-    """One chapter at one seed and one grid point."""
-
-    chapter: str
-    scale: str
-    seed: int
-    overrides: dict          # the -p values of this grid point ({} for none)
-    parameters: dict         # everything papermill injects
-    source: str              # hash of all the run depends on (code and parameters)
-    path: Path               # the executed notebook, kept when the run succeeded
-    notebook: str = field(default="", repr=False)   # the chapter notebook to execute
-
-    @property
-    def failure(self) -> Path:
-        return self.path.with_suffix(".failed.json")
-
-    @property
-    def label(self) -> str:
-        grid = " ".join(f"{k}={json.dumps(v)}" for k, v in self.overrides.items())
-        return f"{self.chapter} seed {self.seed}" + (f" ({grid})" if grid else "")
-
-    def meta(self) -> dict:
-        return dict(chapter=self.chapter, scale=self.scale, seed=self.seed,
-                    overrides=self.overrides, source=self.source)
-
-
-# -- what to run --------------------------------------------------------------------
-
-def parse_seeds(text: str) -> list[int]:
-    """Seeds from ``'0-7'`` (inclusive), ``'3'`` or ``'0,2,5-6'``."""
-    allowed = ("integers >= 0 or inclusive ranges low-high (low <= high), separated by "
-               "commas, each seed once, e.g. '0-7' or '0,3,5-6'")
-    seeds: list[int] = []
-    for part in str(text).split(","):
-        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
-        if not m or (m[2] is not None and int(m[2]) < int(m[1])):
-            raise ParameterError(f"parameter 'seeds' must be {allowed}; got {text!r}")
-        seeds += range(int(m[1]), int(m[2] or m[1]) + 1)
-    if len(set(seeds)) != len(seeds):
-        raise ParameterError(f"parameter 'seeds' must be {allowed}; got {text!r} (a repeat)")
-    return seeds
-
-
-def _value(text: str):
-    """A -p value: a Python literal (``[8, 16]``, ``1e-3``, ``True``), else YAML."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return yaml.safe_load(text)
-
-
-def parse_assignments(items: list[str]) -> dict[str, list]:
-    """``['steps=100', 'steps=200', 'lr=0.1']`` -> ``{'steps': [100, 200], 'lr': [0.1]}``.
-
-    A name given more than once is a grid axis; the sweep runs every combination.
-    """
-    axes: dict[str, list] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise ParameterError(f"parameter '-p' must be name=value (e.g. widths=[8,16,32]); "
-                                 f"got {item!r}")
-        if name == "seed":
-            raise ParameterError("parameter 'seed' is set by --seeds, not by -p")
-        try:
-            value = _value(text)
-        except yaml.YAMLError as e:
-            raise ParameterError(f"parameter '{name}' must be a Python or YAML value; "
-                                 f"got {text!r} ({e.__class__.__name__})") from None
-        if value not in axes.setdefault(name, []):
-            axes[name].append(value)
-    return axes
-
-
-def grid(axes: dict[str, list]) -> list[dict]:
-    """Every combination of the axes' values: [{name: value, ...}, ...] ([{}] for none)."""
-    names = list(axes)
-    return [dict(zip(names, combo)) for combo in itertools.product(*axes.values())]
-
-
-def chapters_at(scale: str, book: Path = BOOK) -> list[str]:
-    """The chapters with a parameter set at ``scale`` (as the Makefile finds them)."""
-    return sorted(p.stem for p in (book / "params" / scale).glob("*.yaml"))
-
-
-def chapter_notebook(chapter: str, book: Path = BOOK):
-    """The chapter's notebook (nbformat node) from its jupytext source ``book/<chapter>.py``."""
-    import jupytext
-    return jupytext.read(book / f"{chapter}.py")
-
-
-def declared_parameters(nb) -> dict:
-    """The parameters cell of a notebook, by papermill: {name: default} (None when the
-    default is an expression rather than a literal)."""
-    import nbformat
-    import papermill
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "chapter.ipynb")
-        nbformat.write(nb, path)
-        found = papermill.inspect_notebook(str(path))
-    out = {}
-    for name, p in found.items():
-        try:
-            out[name] = ast.literal_eval(p["default"])
-        except (ValueError, SyntaxError):
-            out[name] = None
-    return out
-
-
-def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, numbers.Integral):
-        return "an integer"
-    if isinstance(value, numbers.Real):
-        return "a number"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-def _fits(default, value) -> bool:
-    """``value`` is of the kind of the chapter's ``default`` (an integer is a number)."""
-    if default is None:
-        return True
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, numbers.Real) and not isinstance(default, numbers.Integral):
-        return isinstance(value, numbers.Real)
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, (list, tuple))
-    return isinstance(value, type(default))
-
-
-def check_overrides(chapter: str, declared: dict, axes: dict[str, list]) -> None:
-    """Every -p name is a parameter of ``chapter``, with values of its kind."""
-    for name, values in axes.items():
-        if name not in declared:
-            raise ParameterError(f"parameter '{name}' is not a parameter of chapter "
-                                 f"'{chapter}' (it has: {', '.join(declared)})")
-        for value in values:
-            if not _fits(declared[name], value):
-                raise ParameterError(
-                    f"parameter '{name}' of chapter '{chapter}' must be "
-                    f"{_kind(declared[name])} (default {declared[name]!r}); got {value!r}")
-
-
-def code_hash(chapter: str, book: Path = BOOK) -> str:
-    """Hash of the code a chapter's results depend on: its source and ``com``."""
-    h = hashlib.sha256((book / f"{chapter}.py").read_bytes())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        if f.name not in NOT_IN_CHAPTERS:
-            h.update(f.name.encode() + f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def plan(chapters: list[str] | None, seeds, scale: str, assignments: list[str] = (),
-         book: Path = BOOK, out: Path = OUT) -> list[Run]:
-    """Every run of the sweep, validated: raises ParameterError, naming the parameter,
-    for an unknown scale or chapter, a bad seed range or a -p the chapter lacks."""
-    if scale not in SCALES:
-        raise ParameterError(f"parameter 'scale' must be one of {', '.join(SCALES)}; "
-                             f"got {scale!r}")
-    available = chapters_at(scale, book)
-    chapters = list(chapters or available)
-    unknown = [c for c in chapters if c not in available]
-    if unknown or not chapters:
-        raise ParameterError(f"parameter 'chapters' must name chapters among "
-                             f"{', '.join(available)}; got {unknown or chapters}")
-    seeds = parse_seeds(seeds) if isinstance(seeds, str) else list(seeds)
-    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
-        raise ParameterError(f"parameter 'seeds' must be integers >= 0; got {seeds!r}")
-    axes = parse_assignments(list(assignments))
-    import nbformat
-    runs = []
-    for chapter in chapters:
-        nb = chapter_notebook(chapter, book)
-        check_overrides(chapter, declared_parameters(nb), axes)
-        base = yaml.safe_load((book / "params" / scale / f"{chapter}.yaml").read_text()) or {}
-        code = code_hash(chapter, book)
-        for point in grid(axes):
-            for seed in seeds:
-                parameters = {**base, "strict": False, **point, "seed": seed}
-                name = f"seed-{seed}" + (f"-{_digest(point)[:8]}" if point else "")
-                run = Run(chapter, scale, seed, point, parameters,
-                          _digest([code, parameters]), out / scale / chapter / f"{name}.ipynb")
-                nb.metadata["com_sweep"] = run.meta()
-                run.notebook = nbformat.writes(nb)
-                runs.append(run)
-    return runs
-
-
-def kept(path: Path, source: str | None = None) -> dict | None:
-    """The kept executed notebook at ``path`` (a dict), if it is whole and, when
-    ``source`` is given, was computed from those inputs; else None (to be rerun)."""
-    try:
-        nb = json.loads(path.read_text())
-        meta = nb["metadata"]["com_sweep"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return nb if source is None or meta.get("source") == source else None
 
 
 # -- running it on Dask -------------------------------------------------------------
@@ -288,27 +66,19 @@ def execute(notebook: str, parameters: dict, cwd: str) -> dict:
         return {"error": error, "notebook": dst.read_text() if dst.exists() else None}
 
 
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a temporary name, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
 def keep(run: Run, result: dict) -> None:
     """Store a run's outcome: its notebook on success, its error on failure."""
     partial = run.path.with_suffix(".failed.ipynb")
     if result["error"] is None:
-        _write(run.path, result["notebook"])
+        write_whole(run.path, result["notebook"])
         run.failure.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
         return
     record = {**run.meta(), "error": result["error"],
               "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    _write(run.failure, json.dumps(record, indent=1))
+    write_whole(run.failure, json.dumps(record, indent=1))
     if result.get("notebook"):
-        _write(partial, result["notebook"])
+        write_whole(partial, result["notebook"])
 
 
 @contextmanager
@@ -367,69 +137,6 @@ def sweep(runs: list[Run], client, cwd: Path = BOOK, progress: bool = True) -> d
                 end=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
-# -- what the kept runs say ---------------------------------------------------------
-
-def collect(out: Path = OUT, book: Path = BOOK) -> list[dict]:
-    """Every kept run under ``out`` whose inputs are still the current ones, as records
-    for :func:`com.robustness.summarise`: the successful runs and the failed ones
-    (a failure with a successful run beside it is superseded). Stale or damaged files
-    are counted under ``{"stale": n}`` records, never summarised."""
-    from .report import read_claims
-
-    records, codes = [], {}
-    for path in sorted(out.glob("*/*/seed-*.ipynb")):
-        if path.name.endswith(".failed.ipynb"):
-            continue
-        nb = kept(path)
-        meta = nb and nb["metadata"]["com_sweep"]
-        if not meta or not _current(meta, book, codes):
-            records.append({"stale": str(path)})
-            continue
-        records.append({**meta, "status": "done", "claims": read_claims(nb),
-                        "duration": nb["metadata"].get("papermill", {}).get("duration"),
-                        "code": codes[meta["chapter"]]})
-    for path in sorted(out.glob("*/*/seed-*.failed.json")):
-        try:
-            meta = json.loads(path.read_text())
-        except (OSError, ValueError):
-            meta = None
-        done = Path(str(path).removesuffix(".failed.json") + ".ipynb")
-        if not meta or not _current(meta, book, codes):
-            records.append({"stale": str(path)})
-        elif kept(done, meta["source"]) is None:
-            records.append({**meta, "status": "failed", "claims": [], "duration": None,
-                            "code": codes[meta["chapter"]]})
-    return records
-
-
-def _current(meta: dict, book: Path, codes: dict) -> bool:
-    """Was this run computed from the current chapter, com and parameter set?"""
-    chapter, scale = meta.get("chapter"), meta.get("scale")
-    params = book / "params" / str(scale) / f"{chapter}.yaml"
-    if not (book / f"{chapter}.py").exists() or not params.exists():
-        return False
-    codes.setdefault(chapter, code_hash(chapter, book))
-    base = yaml.safe_load(params.read_text()) or {}
-    parameters = {**base, "strict": False, **meta["overrides"], "seed": meta["seed"]}
-    return meta.get("source") == _digest([codes[chapter], parameters])
-
-
-def previous_sweep(out: Path = OUT) -> dict | None:
-    """What the sweep that last wrote ``out/summary.json`` did, if it can be read."""
-    try:
-        return json.loads((out / "summary.json").read_text()).get("last_sweep")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def write_summary(out: Path = OUT, book: Path = BOOK, last: dict | None = None) -> dict:
-    """Summarise every current kept run into ``out/summary.json``; returns the summary."""
-    from .robustness import summarise
-    summary = summarise(collect(out, book), last=last)
-    _write(out / "summary.json", json.dumps(summary, indent=1))
-    return summary
-
-
 # -- command line -------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -479,5 +186,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from com.sweep import main as _main    # the module's own name, so Dask pickles by reference
+    # the module's own name, so Dask pickles by reference
+    from com.sweep import main as _main
     sys.exit(_main())

@@ -3,6 +3,9 @@
 Models are batched along a leading axis (seeds, widths, targets), their losses
 summed: the models share no parameters, so each one's gradient is its own.
 Training is checkpointed when asked, so an interrupted run resumes where it stopped.
+``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel,
+``train_family`` any family of com.trained_families on a com.tasks task, all widths
+in one padded program.
 """
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from typing import Callable
 import torch
 from tqdm import tqdm  # plain text bars: tqdm.auto warns on stderr without ipywidgets
 
-from . import models
+from . import loss, models, trained_families
+from .tasks import Task
 
 
 def progress_enabled() -> bool:
@@ -56,6 +60,31 @@ def init_diagonal(n_models: int, m: int, seed: int, rates=(0.5, 2.0), coeff_scal
     return DiagonalRNN(inverse(w0).requires_grad_(), c0.requires_grad_(), rate)
 
 
+def _resume(checkpoint: Path | None, params: list[torch.Tensor],
+            opt: torch.optim.Optimizer) -> tuple[list[torch.Tensor], int]:
+    """Load a checkpoint into ``params`` and ``opt`` if there is one: (history, step)."""
+    if checkpoint is None or not Path(checkpoint).exists():
+        return [], 0
+    state = torch.load(checkpoint, weights_only=False)
+    with torch.no_grad():
+        for p, saved in zip(params, state["params"]):
+            p.copy_(saved)
+    opt.load_state_dict(state["opt"])
+    return state["history"], state["step"]
+
+
+def _save(checkpoint: Path | None, params: list[torch.Tensor], opt: torch.optim.Optimizer,
+          history: list[torch.Tensor], step: int) -> None:
+    """Write a checkpoint whole (a temporary file, then a rename); nothing without one."""
+    if checkpoint is None:
+        return
+    Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(checkpoint).with_suffix(".tmp")
+    torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
+                "history": history, "step": step}, tmp)
+    tmp.replace(checkpoint)
+
+
 def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int,
           lr: float, method: str = "adam", record_every: int = 1, desc: str = "training",
           checkpoint: Path | None = None, progress: bool | None = None) -> torch.Tensor:
@@ -69,24 +98,10 @@ def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps
         raise ValueError(f"parameter 'method' must be 'adam' or 'gd'; got {method!r}")
     opt = (torch.optim.Adam(params, lr=lr) if method == "adam"
            else torch.optim.SGD(params, lr=lr))
-    history: list[torch.Tensor] = []
-    start = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = torch.load(checkpoint, weights_only=False)
-        with torch.no_grad():
-            for p, saved in zip(params, state["params"]):
-                p.copy_(saved)
-        opt.load_state_dict(state["opt"])
-        history, start = state["history"], state["step"]
+    history, start = _resume(checkpoint, params, opt)
 
     def save(step):
-        if checkpoint is None:
-            return
-        Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(checkpoint).with_suffix(".tmp")
-        torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
-                    "history": history, "step": step}, tmp)
-        tmp.replace(checkpoint)
+        _save(checkpoint, params, opt, history, step)
 
     if progress is None:
         progress = progress_enabled()
@@ -119,11 +134,40 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
     Returns final ``loss`` (n_models,), ``rates`` (n_models, m), ``coeffs`` and the
     loss ``history`` (steps, n_models).
     """
-    from .loss import white_noise_loss
     model = init_diagonal(n_models, m, seed, rates=rates)
-    history = train(model.parameters(), lambda: white_noise_loss(target, model.kernel(t), weights),
+    history = train(model.parameters(),
+                    lambda: loss.white_noise_loss(target, model.kernel(t), weights),
                     steps, lr, method="adam", desc=desc or f"m={m}")
     with torch.no_grad():
-        final = white_noise_loss(target, model.kernel(t), weights)
+        final = loss.white_noise_loss(target, model.kernel(t), weights)
     return {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach(),
             "history": history}
+
+
+def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
+                 generator: torch.Generator, desc: str = "") -> tuple[dict, dict]:
+    """Train n_models models of each width with Adam, all widths in one padded program:
+    on the closed-form white-noise loss (linear families) or the sampled loss (SSMs).
+    -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
+    w = torch.tensor(widths).repeat_interleave(n_models)
+    init = trained_families.init_family(task.family, pname, len(w), max(widths), generator)
+    masks = trained_families.width_masks(init, w)
+    # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
+    # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
+    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in masks.items()}
+    params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
+
+    def live():
+        return {k: v * mask[k] for k, v in params.items()}
+    if task.family.startswith("ssm"):
+        x, y = task.data["x"][0], task.data["y"][0]
+
+        def loss_fn():
+            yhat = trained_families.family_outputs(task.family, pname, live(), x)
+            return ((yhat - y) ** 2).mean((-1, -2))
+    else:
+        def loss_fn():
+            K = trained_families.family_kernel(task.family, pname, live(), task.grid)
+            return loss.white_noise_loss(task.target, K, task.weights)
+    train(list(params.values()), loss_fn, steps, lr, desc=desc or f"{task.family} {pname}")
+    return {k: v.detach() for k, v in live().items()}, masks

@@ -184,7 +184,8 @@ def damage(path, kind):
         torch.save([1, 2, 3], path)
 
 
-@pytest.mark.parametrize("kind", ["truncated", "empty", "random bytes", "cut tail", "foreign pickle"])
+@pytest.mark.parametrize("kind", ["truncated", "empty", "random bytes", "cut tail",
+                                  "foreign pickle"])
 def test_a_damaged_entry_is_reported_and_recomputed(store, kind):
     compute = Counter()
     first = cache.cached("unit", {}, compute)

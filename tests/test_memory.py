@@ -47,7 +47,8 @@ def test_decay_rate_recovers_exponent():
 def test_probe_of_linear_model_is_its_kernel():
     g = torch.Generator().manual_seed(0)
     K = torch.randn(20, generator=g)
-    model = lambda x: models.convolve(K, x[..., 0])                    # (X, T)
+    def model(x):
+        return models.convolve(K, x[..., 0])                           # (X, T)
     mags = torch.tensor([0.5, 2.0])
     for kind in ("heaviside", "impulse"):
         assert torch.allclose(memory.probe(model, mags, 20, kind), K[1:].abs(), atol=1e-12)

@@ -65,7 +65,11 @@ def test_residual_rnn_matches_single_models_and_linear_kernel():
     p = {"W": -torch.eye(m) + 0.2 * torch.randn(n, m, m, generator=g),
          "U": torch.randn(n, m, d, generator=g), "b": 0.1 * torch.randn(n, m, generator=g),
          "c": torch.randn(n, m, generator=g)}
-    p["W"][0, 3, :] = 0; p["W"][0, :, 3] = 0; p["U"][0, 3] = 0; p["b"][0, 3] = 0; p["c"][0, 3] = 0
+    p["W"][0, 3, :] = 0
+    p["W"][0, :, 3] = 0
+    p["U"][0, 3] = 0
+    p["b"][0, 3] = 0
+    p["c"][0, 3] = 0
     x = torch.randn(N, T, d, generator=g)
     y = models.residual_rnn(p, x, "tanh", dt)
     assert y.shape == (n, N, T)
@@ -76,14 +80,16 @@ def test_residual_rnn_matches_single_models_and_linear_kernel():
             h = h + dt * torch.tanh(h @ p["W"][i].T + x[:, k] @ p["U"][i].T + p["b"][i])
         assert torch.allclose(y[i], torch.stack(ref, -1), atol=1e-12)
     small = {k: v[:1, :3, :3] if k == "W" else v[:1, :3] for k, v in p.items()}
-    assert torch.allclose(models.residual_rnn(small, x, "tanh", dt), y[:1], atol=1e-12)  # padding inert
+    # padding inert
+    assert torch.allclose(models.residual_rnn(small, x, "tanh", dt), y[:1], atol=1e-12)
     lin = dict(p, b=torch.zeros(n, m))
     x1 = torch.randn(N, T, 1, generator=g)
     lin["U"] = p["U"][..., :1]
-    A = torch.eye(m) + dt * lin["W"]                           # y_k = sum_{s>=1} dt c^T A^{s-1} U x_{k-s}
-    K = torch.cat([torch.zeros(n, 1), dt * models.dense_kernel(A, lin["U"][..., 0], lin["c"], T - 1)], -1)
-    assert torch.allclose(models.residual_rnn(lin, x1, "linear", dt), models.convolve(K[:, None], x1[..., 0]),
-                          atol=1e-10)
+    A = torch.eye(m) + dt * lin["W"]              # y_k = sum_{s>=1} dt c^T A^{s-1} U x_{k-s}
+    K = dt * models.dense_kernel(A, lin["U"][..., 0], lin["c"], T - 1)
+    K = torch.cat([torch.zeros(n, 1), K], -1)
+    assert torch.allclose(models.residual_rnn(lin, x1, "linear", dt),
+                          models.convolve(K[:, None], x1[..., 0]), atol=1e-10)
     with pytest.raises(ValueError, match="sigma"):
         models.residual_rnn(p, x, "relu6", dt)
 
@@ -102,7 +108,8 @@ def test_residual_kernels_match_recurrence_and_tail_bound_holds():
     w = torch.diagonal(p["W"], dim1=-2, dim2=-1)
     diag = dict(p, W=torch.diag_embed(w))
     Kd, _ = models.residual_kernel(diag, 32, 0.5, mask["c"])
-    assert torch.allclose(models.residual_diagonal_kernel(w, p["U"][..., 0], p["c"], 33, 0.5), Kd, atol=1e-12)
+    K = models.residual_diagonal_kernel(w, p["U"][..., 0], p["c"], 33, 0.5)
+    assert torch.allclose(K, Kd, atol=1e-12)
 
 
 def test_orthogonal_is_orthogonal_and_turns_at_most_four_beta():

@@ -143,7 +143,7 @@ def fresh(tmp_path_factory):
     # PyTorch's CPU index is out of reach here; the configured index serves the CPU build
     lines = (ROOT / "binder/requirements.txt").read_text().splitlines()
     (project / "binder/requirements.txt").write_text(
-        "\n".join(l for l in lines if not l.startswith("--extra-index-url")) + "\n")
+        "\n".join(line for line in lines if not line.startswith("--extra-index-url")) + "\n")
     venv.create(tmp / "venv", with_pip=True)
     return project, tmp / "venv/bin/python"
 

@@ -28,7 +28,8 @@ def test_plateau_rule_no_plateau_and_censored():
 def test_exponential_fit_recovers_rate():
     x = np.array([1.0, 2.0, 3.0, 4.0])
     r, a, r2 = plateaus.exponential_fit(x, 3.0 * np.exp(0.7 * x))
-    assert r == pytest.approx(0.7) and a == pytest.approx(math.log(3.0)) and r2 == pytest.approx(1.0)
+    assert r == pytest.approx(0.7) and a == pytest.approx(math.log(3.0))
+    assert r2 == pytest.approx(1.0)
 
 
 def test_predicted_rate_tends_to_twice_initial_rate():
@@ -42,7 +43,8 @@ def test_monte_carlo_loss_matches_closed_form():
     g = torch.Generator().manual_seed(0)
     dt = 0.2
     t = torch.arange(0.0, 10.0, dt)
-    rho, K = memory.bump(t, 3.0), models.diagonal_kernel(t, torch.tensor([0.5]), torch.tensor([0.3]))
+    rho = memory.bump(t, 3.0)
+    K = models.diagonal_kernel(t, torch.tensor([0.5]), torch.tensor([0.3]))
     mc = plateaus.monte_carlo_loss(rho, K, dt, 20000, g)
     mean, half = plateaus.mean_interval(mc, 4.0)
     closed = float(loss.white_noise_loss(rho, K, dt * loss.lag_weights(t.shape[0])))

@@ -75,6 +75,7 @@ def test_changelog():
 
 
 def test_readme_shows_the_ci_badge():
-    badge = f"[![Tests]({REPO}/actions/workflows/ci.yml/badge.svg)]({REPO}/actions/workflows/ci.yml)"
+    ci = f"{REPO}/actions/workflows/ci.yml"
+    badge = f"[![Tests]({ci}/badge.svg)]({ci})"
     assert badge in README
     assert (ROOT / ".github/workflows/ci.yml").exists()

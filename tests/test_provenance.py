@@ -79,6 +79,14 @@ def test_fold_refuses_a_command_that_would_not_reproduce(tmp_path):
         tool.provenance(executed(params), provenance.facts(), "linear_approximation", "smoke")
 
 
+def test_full_scale_command_runs_the_defaults():
+    p = tool.provenance(executed({}), {}, "linear_approximation", "full")
+    assert p["command"] == ("papermill book/linear_approximation.ipynb out.ipynb -k python3 "
+                            "--cwd book")
+    with pytest.raises(ValueError, match="not the defaults of its parameters cell"):
+        tool.provenance(executed({"seed": 1}), {}, "linear_approximation", "full")
+
+
 def test_fold_without_facts_names_the_cause(tmp_path):
     nb_path = tmp_path / "x.ipynb.part.ipynb"
     nb_path.write_text(json.dumps(executed({})))
@@ -87,7 +95,8 @@ def test_fold_without_facts_names_the_cause(tmp_path):
 
 
 def test_uncommitted_sources_are_named_in_full(monkeypatch):
-    answers = {"status": " M book/linear_approximation.py\n?? com/new.py\nR  com/a.py -> com/b.py\n",
+    answers = {"status": " M book/linear_approximation.py\n?? com/new.py\n"
+                         "R  com/a.py -> com/b.py\n",
                "rev-parse": "a" * 40 + "\n"}
     monkeypatch.setattr(tool, "git", lambda *args: answers[args[0]])
     p = tool.provenance(executed(smoke_params()), {}, "linear_approximation", "smoke")

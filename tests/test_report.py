@@ -75,8 +75,9 @@ def test_read_claims_from_an_executed_chapter():
 
 def test_read_claims_rejects_disagreeing_glue():
     from com.report import read_claims
-    out = lambda name, mime, text: {"metadata": {"scrapbook": {"name": name, "mime_prefix": "p/"}},
-                                    "data": {f"p/{mime}": text}}
+    def out(name, mime, text):
+        return {"metadata": {"scrapbook": {"name": name, "mime_prefix": "p/"}},
+                "data": {f"p/{mime}": text}}
     table = ("<table><tbody><tr><th>b</th><td>s</td><td>e</td><td>reproduced</td></tr>"
              "</tbody></table>")
     nb = {"cells": [{"outputs": [out("claims", "text/plain", "{'a': True}"),

@@ -19,6 +19,6 @@ def test_kernel_equals_the_discretised_recurrence():
         assert torch.allclose(K, torch.stack(ys, -1), atol=1e-12)
     p = s4d.init(1, 4, gen, "lin", (0.05, 0.05))
     K = s4d.kernel(p, 4000).abs()
-    env = torch.stack([K[0, l:l + 200].max() for l in (2000, 3500)])
+    env = torch.stack([K[0, s:s + 200].max() for s in (2000, 3500)])
     rate = float(torch.log(env[0] / env[1]) / 1500)
     assert abs(rate / float(s4d.slowest_rate(p)) - 1) < 0.05

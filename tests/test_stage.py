@@ -78,13 +78,14 @@ def test_fold_puts_the_run_in_the_parameters_cell(ref):
     nb = json.loads(ref.read_text())
     injected = next(c for c in nb["cells"] if "injected-parameters" in stage.tags(c))
     params = next(c for c in nb["cells"] if "parameters" in stage.tags(c))
-    comments = [l.split("#", 1)[1] for l in source(params).splitlines() if "#" in l]
+    comments = [line.split("#", 1)[1] for line in source(params).splitlines() if "#" in line]
     run = {**assigned(source(params)), **assigned(source(injected))}
     changed = stage.fold_parameters(nb)
     assert not any("injected-parameters" in stage.tags(c) for c in nb["cells"])
     folded = next(c for c in nb["cells"] if "parameters" in stage.tags(c))
     assert assigned(source(folded)) == run, "the cell must assign exactly the run's values"
-    assert [l.split("#", 1)[1] for l in source(folded).splitlines() if "#" in l] == comments
+    lines = source(folded).splitlines()
+    assert [line.split("#", 1)[1] for line in lines if "#" in line] == comments
     assert set(changed) <= set(assigned(source(injected)))
     assert stage.fold_parameters(nb) == [], "folding twice changes nothing"
 
@@ -152,7 +153,7 @@ RUN = {"python": "3.11.7", "torch": "2.13.0+cpu", "numpy": "2.4.6", "cpu": "AMD 
        "cores": 2, "cpu_count": 8, "cache": "off", "commit": "0123456789abcdef" * 2 + "01234567",
        "uncommitted": [], "end": "2026-12-01T10:01:05+00:00", "duration": 65.0,
        "command": "papermill book/x.ipynb out.ipynb -k python3 --cwd book "
-                  "-f book/params/full/x.yaml"}
+                  "-f book/params/smoke/x.yaml"}
 
 
 def test_the_run_states_commit_date_versions_cpu_and_cores():
@@ -187,4 +188,4 @@ def test_reproduce_box_gives_the_exact_command(staged):
 def test_shell_breaks_a_long_command_before_its_options():
     assert stage.shell(RUN["command"]).splitlines() == [
         "papermill book/x.ipynb out.ipynb \\", "    -k python3 --cwd book \\",
-        "    -f book/params/full/x.yaml"]
+        "    -f book/params/smoke/x.yaml"]

@@ -4,16 +4,13 @@ scale for the summary of a real chapter)."""
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from com import robustness, sweep
-from com.validation import ParameterError
+from com import book, robustness, runs, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,80 +72,12 @@ def client():
 
 # -- validation, before any task ----------------------------------------------------
 
-@pytest.mark.parametrize("text,seeds", [("0-3", [0, 1, 2, 3]), ("5", [5]),
-                                        ("0,3,5-6", [0, 3, 5, 6]), (" 1 - 2 ", [1, 2])])
-def test_seeds(text, seeds):
-    assert sweep.parse_seeds(text) == seeds
-
-
-@pytest.mark.parametrize("text", ["3-1", "-1", "a", "1,1", "", "0-2,2"])
-def test_bad_seeds_are_named(text):
-    with pytest.raises(ParameterError, match="parameter 'seeds' must be"):
-        sweep.parse_seeds(text)
-
-
-def test_assignments_and_grid():
-    axes = sweep.parse_assignments(["widths=[8,16]", "lr=1e-3", "steps=100", "steps=200",
-                                    "sigma=tanh", "strict=true", "steps=100"])
-    assert axes == {"widths": [[8, 16]], "lr": [0.001], "steps": [100, 200],
-                    "sigma": ["tanh"], "strict": [True]}
-    assert [p["steps"] for p in sweep.grid(axes)] == [100, 200]
-    assert sweep.grid({}) == [{}]
-    for bad, name in [("steps", "-p"), ("2x=1", "-p"), ("seed=3", "seed"), ("a=[1,", "a")]:
-        with pytest.raises(ParameterError, match=f"parameter '{name}'"):
-            sweep.parse_assignments([bad])
-
-
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(scale="huge"), "parameter 'scale' must be one of smoke, full; got 'huge'"),
-    (dict(chapters=["gradient_plateaus", "nope"]), "got ['nope']"),
-    (dict(seeds="2-1"), "parameter 'seeds'"),
-    (dict(assignments=["widths=[8,16]"]),
-     "parameter 'widths' is not a parameter of chapter 'gradient_plateaus'"),
-    (dict(assignments=["steps=1.5"]),
-     "parameter 'steps' of chapter 'gradient_plateaus' must be an integer (default 20000); "
-     "got 1.5"),
-    (dict(assignments=["t0s=3"]), "must be a list"),
-    (dict(assignments=["strict=1"]), "must be a boolean"),
-])
-def test_plan_rejects_bad_sweeps(kwargs, message, tmp_path):
-    args = dict(chapters=["gradient_plateaus"], seeds="0-1", scale="smoke", assignments=[])
-    with pytest.raises(ParameterError) as err:
-        sweep.plan(**{**args, **kwargs}, out=tmp_path)
-    assert message in str(err.value)
-
-
 def test_main_validates_before_starting_anything(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sweep, "connect", lambda *a, **k: pytest.fail("a cluster was started"))
     assert sweep.main(["--scale", "smoke", "-c", "gradient_plateaus", "-p", "widths=[8]",
                        "--out", str(tmp_path)]) == 2
     assert "parameter 'widths' is not a parameter of chapter" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
-
-
-def test_plan_runs_and_their_identity(tmp_path):
-    runs = sweep.plan(["gradient_plateaus"], "0-1", "smoke", ["steps=100", "steps=200"],
-                      out=tmp_path)
-    assert [(r.seed, r.overrides["steps"]) for r in runs] == [
-        (0, 100), (1, 100), (0, 200), (1, 200)]
-    r = runs[0]
-    assert r.parameters["strict"] is False and r.parameters["seed"] == 0
-    assert r.parameters["n_seeds"] == 2                         # the smoke parameter set
-    assert r.path.parent == tmp_path / "smoke/gradient_plateaus"
-    assert r.path.name.startswith("seed-0-") and r.path.name != runs[2].path.name
-    assert len({x.source for x in runs}) == 4
-    assert json.loads(r.notebook)["metadata"]["com_sweep"] == r.meta()
-    plain = sweep.plan(["gradient_plateaus"], [3], "smoke", out=tmp_path)[0]
-    assert plain.path.name == "seed-3.ipynb" and plain.overrides == {}
-
-
-def test_chapters_never_import_the_sweep():
-    """Kept runs do not depend on com.sweep / com.robustness, so the run hash leaves them out."""
-    out = subprocess.run([sys.executable, "-c", "import com, sys; print(sorted("
-                          "m for m in sys.modules if m in ('com.sweep', 'com.robustness')))"],
-                         capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-    assert sweep.NOT_IN_CHAPTERS == {"sweep.py", "robustness.py"}
 
 
 # -- runs on a LocalCluster ---------------------------------------------------------
@@ -165,14 +94,14 @@ def test_an_existing_scheduler_is_used_when_given(client, monkeypatch):
 
 def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, client):
     out = tmp_path / "out"
-    runs = sweep.plan(["toy"], "0-2", "smoke", ["fail_seed=1"], book=toy, out=out)
-    first = sweep.sweep(runs, client, cwd=toy, progress=False)
+    planned = runs.plan(["toy"], "0-2", "smoke", ["fail_seed=1"], book=toy, out=out)
+    first = sweep.sweep(planned, client, cwd=toy, progress=False)
     assert (first["executed"], first["skipped"]) == (2, 0) and len(first["failed"]) == 1
-    failure = json.loads(runs[1].failure.read_text())
+    failure = json.loads(planned[1].failure.read_text())
     assert failure["error"] == "RuntimeError: seed 1 fails on purpose" and failure["seed"] == 1
-    assert runs[1].path.with_suffix(".failed.ipynb").exists() and not runs[1].path.exists()
+    assert planned[1].path.with_suffix(".failed.ipynb").exists() and not planned[1].path.exists()
 
-    summary = sweep.write_summary(out, toy, last=first)
+    summary = runs.write_summary(out, toy, last=first)
     toy_sum = summary["sweeps"][0]["chapters"]["toy"]
     assert toy_sum["done"] == 2 and toy_sum["failed"][0]["seed"] == 1
     assert toy_sum["claims"][0] | {"by_seed": None} == dict(
@@ -181,26 +110,26 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     assert json.loads((out / "summary.json").read_text()) == summary
 
     # a rerun keeps what finished, retries the failure; a damaged file is recomputed
-    runs[0].path.write_text(runs[0].path.read_text()[:1000])
-    again = sweep.sweep(runs, client, cwd=toy, progress=False)
+    planned[0].path.write_text(planned[0].path.read_text()[:1000])
+    again = sweep.sweep(planned, client, cwd=toy, progress=False)
     assert (again["executed"], again["skipped"], len(again["failed"])) == (1, 1, 1)
-    assert sweep.kept(runs[0].path, runs[0].source) is not None
+    assert runs.kept(planned[0].path, planned[0].source) is not None
 
     # a changed chapter makes every kept run stale: rerun, and never summarised
     (toy / "toy.py").write_text(TOY + "\n# changed\n")
-    changed = sweep.plan(["toy"], "0-2", "smoke", ["fail_seed=1"], book=toy, out=out)
-    assert [sweep.kept(r.path, r.source) for r in changed] == [None] * 3
-    assert robustness.summarise(sweep.collect(out, toy))["stale"] == 3
+    changed = runs.plan(["toy"], "0-2", "smoke", ["fail_seed=1"], book=toy, out=out)
+    assert [runs.kept(r.path, r.source) for r in changed] == [None] * 3
+    assert robustness.summarise(runs.collect(out, toy))["stale"] == 3
 
 
 def test_a_killed_worker_loses_no_run(toy, tmp_path, client):
     markers = tmp_path / "markers"
     markers.mkdir()
-    runs = sweep.plan(["toy"], "0-3", "smoke", ["nap=8.0", f"marker={markers}"],
+    planned = runs.plan(["toy"], "0-3", "smoke", ["nap=8.0", f"marker={markers}"],
                       book=toy, out=tmp_path / "out")
     done = {}
     thread = threading.Thread(target=lambda: done.update(
-        sweep.sweep(runs, client, cwd=toy, progress=False)))
+        sweep.sweep(planned, client, cwd=toy, progress=False)))
     thread.start()
     deadline = time.monotonic() + 120
     while len(list(markers.iterdir())) < 2:          # both workers are inside a run
@@ -212,7 +141,7 @@ def test_a_killed_worker_loses_no_run(toy, tmp_path, client):
     thread.join(timeout=300)
     assert not thread.is_alive()
     assert done["executed"] == 4 and not done["failed"]
-    assert all(sweep.kept(r.path, r.source) for r in runs)
+    assert all(runs.kept(r.path, r.source) for r in planned)
     assert len(list(markers.iterdir())) >= 5          # the killed run was started again
 
 
@@ -220,16 +149,16 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
     """What `make sweep` does, for gradient_plateaus at seeds 0-1 at smoke scale."""
     out = tmp_path / "sweep"
     client.wait_for_workers(2, timeout=120)     # one may be restarting after the test above
-    runs = sweep.plan(["gradient_plateaus"], "0-1", "smoke", out=out)
-    last = sweep.sweep(runs, client, progress=False)
+    planned = runs.plan(["gradient_plateaus"], "0-1", "smoke", out=out)
+    last = sweep.sweep(planned, client, progress=False)
     assert (last["executed"], last["failed"], last["workers"]) == (2, [], 2)
-    summary = sweep.write_summary(out, last=last)
+    summary = runs.write_summary(out, last=last)
     (s,) = summary["sweeps"]
     ch = s["chapters"]["gradient_plateaus"]
     assert (s["scale"], s["seeds"], ch["done"], ch["failed"]) == ("smoke", [0, 1], 2, [])
     assert 0 < ch["run_time"]["min"] <= ch["run_time"]["max"] < last["run_time"]
     ids = [c["id"] for c in ch["claims"]]
-    glued = json.loads(runs[0].path.read_text())
+    glued = json.loads(planned[0].path.read_text())
     from com.report import read_claims
     assert ids == [c["id"] for c in read_claims(glued)] and "plateau-exponential" in ids
     for c in ch["claims"]:
@@ -237,4 +166,4 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
         assert set(c["by_seed"]) == {"0", "1"}
     assert "`plateau-exponential`" in robustness.page(summary)
     assert "source or `com` changed" not in robustness.page(
-        summary, {"gradient_plateaus": sweep.code_hash("gradient_plateaus")})
+        summary, {"gradient_plateaus": book.code_hash("gradient_plateaus")})

@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-import notebooks                                     # noqa: E402  (tools/notebooks.py)
+import notebooks  # noqa: E402  (tools/notebooks.py)
 
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 SCHEMA = json.loads((ROOT / "tests/data/github-workflow.schema.json").read_text())
@@ -224,8 +224,8 @@ def project(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path)
     (tmp_path / "tools").mkdir()
     shutil.copy(ROOT / "tools/notebooks.py", tmp_path / "tools")
-    (tmp_path / "book/params/full").mkdir(parents=True)
-    (tmp_path / "book/params/full/ch.yaml").write_text("seed: 0\n")
+    (tmp_path / "book/params/smoke").mkdir(parents=True)
+    (tmp_path / "book/params/smoke/ch.yaml").write_text("seed: 0\n")
     (tmp_path / "book/ch.py").write_text(CHAPTER)
     for name in ("pyproject.toml", "constraints.txt", "stamp"):      # an up-to-date env
         (tmp_path / name).write_text("")

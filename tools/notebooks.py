@@ -62,7 +62,7 @@ def sync(py: Path, ipynb: Path, build: Path = ROOT / "_build") -> str:
             return "current"
         generate(py, ipynb, base)
         return "regenerated"
-    if nb == src:                                    # edited in step with the .py (jupytext pairing)
+    if nb == src:                           # edited in step with the .py (jupytext pairing)
         base.parent.mkdir(parents=True, exist_ok=True)
         base.write_text(nb)
         return "current"

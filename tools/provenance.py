@@ -2,7 +2,7 @@
 
 Run by the Makefile's papermill step, right after papermill executed a chapter:
 
-    python tools/provenance.py _build/executed/full/x.ipynb.part.ipynb FACTS full
+    python tools/provenance.py _build/executed/smoke/x.ipynb.part.ipynb FACTS smoke
 
 ``FACTS`` is the JSON file that ``com.setup`` wrote from inside the chapter's kernel
 (``COM_PROVENANCE``, see ``com/provenance.py``): Python, torch, CPU, cores. This adds
@@ -33,25 +33,34 @@ def git(*args: str) -> str | None:
     return run.stdout if run.returncode == 0 else None
 
 
+def parameter_file(name: str, scale: str) -> str | None:
+    """The chapter's parameter file at ``scale``, relative to the repository; None at
+    full scale, which runs the defaults of the parameters cell (com.sweep says the same)."""
+    return None if scale == "full" else f"book/params/{scale}/{name}.yaml"
+
+
 def sources(name: str, scale: str) -> list[str]:
     """The files whose content decides a chapter's run, relative to the repository."""
-    return [f"book/{name}.py", f"book/params/{scale}/{name}.yaml", "com"]
+    params = parameter_file(name, scale)
+    return [f"book/{name}.py", *([params] if params else []), "com"]
 
 
 def command(name: str, scale: str) -> str:
     """The papermill command that reruns the chapter with the same parameters."""
-    return (f"papermill book/{name}.ipynb out.ipynb -k python3 --cwd book "
-            f"-f book/params/{scale}/{name}.yaml")
+    params = parameter_file(name, scale)
+    return (f"papermill book/{name}.ipynb out.ipynb -k python3 --cwd book"
+            + (f" -f {params}" if params else ""))
 
 
 def provenance(nb: dict, facts: dict, name: str, scale: str) -> dict:
     """Everything the reproduce box states about the run behind ``nb``."""
     pm = nb.get("metadata", {}).get("papermill", {})
-    params = yaml.safe_load((ROOT / "book/params" / scale / f"{name}.yaml").read_text()) or {}
+    file = parameter_file(name, scale)
+    params = (yaml.safe_load((ROOT / file).read_text()) or {}) if file else {}
     if pm.get("parameters", {}) != params:
         # the command below would not reproduce this run: say so loudly, never print it
         raise ValueError(f"{name}: the run's parameters {pm.get('parameters')} are not "
-                         f"book/params/{scale}/{name}.yaml ({params})")
+                         f"{file or 'the defaults of its parameters cell'} ({params})")
     changed = git("status", "--porcelain", "--", *sources(name, scale)) or ""
     commit = git("rev-parse", "HEAD")
     return {

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import yaml
 
-from com import robustness, sweep
+from com import book, robustness, runs
 from com.report import read_claims
 from com.robustness import duration, escape
 
@@ -67,7 +67,8 @@ def runtime(name: str, scale: str) -> str:
     nb_path = ROOT / "_build/executed" / scale / f"{name}.ipynb"
     if not nb_path.exists():
         return "not available (this scale has not been run for this build)"
-    sources = [ROOT / "book" / f"{name}.py", ROOT / "book/params" / scale / f"{name}.yaml",
+    params = book.parameter_file(name, scale, ROOT / "book")
+    sources = [ROOT / "book" / f"{name}.py", *([params] if params else []),
                *sorted((ROOT / "com").glob("*.py"))]
     if nb_path.stat().st_mtime < max(p.stat().st_mtime for p in sources if p.exists()):
         return "not available (the last run at this scale predates the current sources)"
@@ -220,16 +221,18 @@ def shell(command: str) -> str:
 
 
 def reproduce_box(name: str, nb: dict, scale: str) -> str:
-    params = {s: yaml.safe_load((ROOT / "book/params" / s / f"{name}.yaml").read_text()) or {}
-              for s in SCALES}
+    # the full scale is the parameters cell's defaults (com.book.parameter_file)
+    defaults = book.declared_parameters(book.chapter_notebook(name))
+    params = {"smoke": book.parameter_set(name, "smoke"), "full": defaults}
     keys = list(dict.fromkeys([*params["full"], *params["smoke"]]))
     table = ["| parameter | smoke | full |", "|---|---|---|"]
     for k in keys:
         cells = [f"`{json.dumps(params[s][k])}`" if k in params[s] else "(default)" for s in SCALES]
         table.append(f"| `{k}` | {cells[0]} | {cells[1]} |")
     p = nb.get("metadata", {}).get("com", {}).get("provenance") or {}
+    file = book.parameter_file(name, scale, Path("book"))
     command = p.get("command") or (f"papermill book/{name}.ipynb out.ipynb -k python3 "
-                                   f"--cwd book -f book/params/{scale}/{name}.yaml")
+                                   "--cwd book" + (f" -f {file}" if file else ""))
     checkout = [f"git checkout {p['commit']}"] if p.get("commit") else []
     return "\n".join([
         "::::{admonition} Reproduce this page",
@@ -247,8 +250,8 @@ def reproduce_box(name: str, nb: dict, scale: str) -> str:
         ":::{admonition} Parameter sets and runtimes",
         ":class: dropdown",
         f"Add `-p seed 3` for another seed; `book/params/smoke/{name}.yaml` is the quick "
-        f"parameter set the tests run, `book/params/full/{name}.yaml` the book's. The two "
-        "parameter sets:",
+        "parameter set the tests run, the defaults of the parameters cell (no `-f`) the "
+        "book's. The two parameter sets:",
         "",
         *table,
         "",
@@ -266,7 +269,7 @@ def opening(nb: dict) -> tuple[str, str]:
     """Title and opening paragraph of a chapter (its first markdown cell)."""
     cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
     lines = "".join(cell["source"]).splitlines()
-    title = next(l[2:].strip() for l in lines if l.startswith("# "))
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
     paragraph, started = [], False
     for line in lines:
         if line.startswith("#") or line.lstrip().startswith(("{{", ":::", "```")):
@@ -282,11 +285,11 @@ def opening(nb: dict) -> tuple[str, str]:
     return title, " ".join(paragraph)
 
 
-def robustness_summary(path: Path = sweep.OUT / "summary.json") -> str:
+def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
     """The body of the robustness page, from the sweep summary at ``path`` if any."""
     if not path.exists():
         return robustness.page(None)
-    current = {c: sweep.code_hash(c) for c in sweep.chapters_at("full")}
+    current = {c: book.code_hash(c) for c in book.chapter_names()}
     try:
         return robustness.page(json.loads(path.read_text()), current)
     except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book

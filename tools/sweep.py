@@ -60,7 +60,8 @@ def cases(params: dict) -> list[tuple[str, str, dict]]:
             add(name, "wrong type", "yes")
         elif isinstance(value, (int, float)):
             absurd = 10 ** 12 if isinstance(value, int) else 1e300
-            for kind, bad in (("wrong type", "x"), ("negative", -1 if isinstance(value, int) else -1.0),
+            negative = -1 if isinstance(value, int) else -1.0
+            for kind, bad in (("wrong type", "x"), ("negative", negative),
                               ("NaN", math.nan), ("inf", math.inf), ("absurd size", absurd)):
                 add(name, kind, bad)
             if isinstance(value, int):
@@ -97,7 +98,8 @@ def classify(name: str, returncode: int | None, text: str) -> str:
 
 # --- papermill, for real ------------------------------------------------------------------
 
-def run_papermill(chapter: str, params: dict, timeout: float, workdir: Path) -> tuple[int | None, str, float]:
+def run_papermill(chapter: str, params: dict, timeout: float,
+                  workdir: Path) -> tuple[int | None, str, float]:
     fd, case = tempfile.mkstemp(suffix=".yaml", dir=workdir)
     with os.fdopen(fd, "w") as f:
         yaml.safe_dump(params, f)

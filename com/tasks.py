@@ -1,0 +1,68 @@
+"""Tasks: a target memory on the lag grid a family is trained on, and its data.
+
+A task is rho on lags 0..horizon (continuous family: t, quadrature weights) or
+0..T-1 (discrete families: loss weights of com.loss.lag_weights), with held
+("telegraph") inputs x and targets y = rho * x for the families that are run on
+data rather than through a kernel (the SSMs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from . import approximation, loss, memory, models
+from .trained_families import TIME
+
+
+@dataclass
+class Task:
+    """A target memory for a family: the lag grid (t or T), the target kernel (T,),
+    loss weights (T,) and L1 weights (T,); for the SSM families also held-input data
+    x (2, N, T) (train, test) and targets y = rho * x."""
+    family: str
+    grid: object
+    target: torch.Tensor
+    weights: torch.Tensor
+    l1: torch.Tensor
+    data: dict | None = None
+
+
+def held_inputs(shape: tuple[int, ...], hold: float, generator: torch.Generator) -> torch.Tensor:
+    """Piecewise-constant ("telegraph") inputs: N(0, 1) levels held for geometric
+    times of mean ``hold`` steps.  -> shape (..., T)
+
+    The papers' error is a sup over bounded inputs, and for a linear functional the
+    worst bounded input is held: y = x sum_s rho_s feels the kernel's L1 mass, tail
+    included. On white noise the RMS error sees the kernel in L2 instead, where a
+    polynomial tail (1+s)^{-2(1+omega)} is negligible after a few lags, and a model
+    needs no long memory at all."""
+    switch = torch.rand(shape, generator=generator) < 1.0 / hold               # new level?
+    level = torch.randn(shape[:-1] + (shape[-1] + 1,), generator=generator)   # (..., T+1)
+    return level.gather(-1, torch.cumsum(switch.long(), -1))                  # (..., T)
+
+
+def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
+              generator: torch.Generator, omega: float = 0.5, beta: float = 0.5,
+              hold: float = 25.0) -> Task:
+    """Exponential memory e^{-beta t}/(1+t) or polynomial (1+t)^{-(1+omega)}: on the
+    lag grid 0..horizon (continuous family) or lags 0..T-1 (discrete families,
+    beta per step divided by 5: a step is a fifth of a time unit). SSM families get
+    n_data held inputs (``held_inputs``, mean hold ``hold`` steps) for training and
+    as many for testing."""
+    scale = beta if kind == "exponential" else omega
+    name = "exponential_mixture" if kind == "exponential" else "polynomial"
+    if TIME[family] == "continuous":
+        t = approximation.lag_grid(horizon, n_fine=500, n_coarse=700)
+        q = loss.quadrature_weights(t)
+        return Task(family, t, memory.target(name, t, scale), q, q)
+    s = torch.arange(T, dtype=torch.float64)
+    rho = memory.target(name, s / 5 if kind == "exponential" else s, scale)
+    task = Task(family, T, rho, loss.lag_weights(T), torch.ones(T))
+    if family.startswith("ssm"):
+        x = held_inputs((2, n_data, T), hold, generator)             # train, test
+        task.data = {"x": x, "y": models.convolve(rho, x)}
+    return task
+
+
+__all__ = ["Task", "held_inputs", "make_task"]
