@@ -1,23 +1,22 @@
 """com: the curse of memory in recurrent models, computed.
 
 Modules follow the papers' concepts: ``memory`` (target kernels and the memory
-function), ``models`` (linear RNN kernels and convolution), ``loss`` (the
-white-noise loss), ``approximation`` (fits and error laws), ``horizon`` (errors over
-the infinite horizon), ``approximants`` (exponential sums fitted there),
-``stability`` (perturbation curves, radii, certificates), ``linearisation``
-(nonlinear RNNs through their Jacobian at rest), ``curse`` (one memory measured
-end to end), ``perturbation`` (estimators of the sup in E(beta)),
-``parameterisations`` (the f table and gradient scales), ``families`` (the
-stability table's model families), ``trained_families`` (the families trained on a
-finite window), ``tasks`` (target memories and held inputs to train them on),
-``random_nets`` (RNN, GRU, LSTM stacks at initialisation, many at once), ``s4d``
-(S4D kernels in closed form), ``plateaus``, ``training`` (one batched loop),
-``learning_rates`` (the learning-rate range), ``validation`` (chapter parameters),
-``budget`` and ``machine`` (what a run costs, what this machine allows), ``report`` (claims and glue), ``plotting``,
-``cache`` (with ``fingerprint`` and ``random_streams``, what its keys are made of),
-``provenance`` (the facts of the run behind a page), ``sweep``, ``runs``,
-``book`` and ``robustness`` (claims across many seeds, on Dask; imported on demand,
-never by a chapter).
+function), ``models`` (linear RNN kernels and convolution), ``loss`` (the white-noise
+loss), ``approximation`` (fits and error laws), ``horizon`` (errors over the infinite
+horizon), ``approximants`` (exponential sums fitted there), ``stability``
+(perturbation curves, radii, certificates), ``linearisation`` (nonlinear RNNs through
+their Jacobian at rest), ``curse`` (one memory measured end to end), ``perturbation``
+(estimators of the sup in E(beta)), ``parameterisations`` (the f table and gradient
+scales), ``families`` (the stability table's model families), ``trained_families``
+(the families trained on a finite window), ``tasks`` (target memories and held inputs
+to train them on), ``random_nets`` (RNN, GRU, LSTM stacks at initialisation, many at
+once), ``s4d`` (S4D kernels in closed form), ``plateaus``, ``training`` (one batched
+loop), ``learning_rates`` (the learning-rate range), ``validation`` (chapter
+parameters), ``budget`` and ``machine`` (what a run costs, what this machine allows),
+``report`` (claims and glue), ``plotting``, ``cache`` (with ``fingerprint`` and
+``random_streams``, what its keys are made of), ``provenance`` (the facts of the run
+behind a page), ``sweep``, ``runs``, ``book`` and ``robustness`` (claims across many
+seeds, on Dask; imported on demand, never by a chapter).
 """
 from __future__ import annotations
 
