@@ -91,14 +91,19 @@ def simulate(memory: Memory, fit: dict, sigma: str, betas: torch.Tensor, x: torc
     (com.linearisation.realise), unperturbed (column 0) and with W -> W + beta I
     (the proof's direction), on the input sequences x, all models in one program.
     fit: delta, g (W, M); betas: (B,); x: (N, T)  ->  (W, 1 + B)"""
-    shift = torch.cat([torch.zeros(1), betas])                          # (1+B,)
-    delta = (fit["delta"][:, None] - shift[None, :, None]).flatten(0, 1)
-    g = fit["g"][:, None].expand(-1, len(shift), -1).flatten(0, 1)
-    params = linearisation.realise(delta, g, kappa)
+    delta = _edge(fit["delta"], betas)                                  # (W, 1+B, M)
+    g = fit["g"][:, None].expand_as(delta)
+    params = linearisation.realise(delta.flatten(0, 1), g.flatten(0, 1), kappa)
     rho = memory.kernel(torch.arange(x.shape[-1], dtype=torch.float64))
     with torch.no_grad():
         err = linearisation.window_error(params, sigma, rho, x)
-    return err.reshape(len(fit["delta"]), len(shift))
+    return err.reshape(delta.shape[:2])
+
+
+def _edge(delta: torch.Tensor, betas: torch.Tensor) -> torch.Tensor:
+    """Modes under W -> W + beta I, beta = 0 first: (..., M) -> (..., 1 + B, M)"""
+    shift = torch.cat([torch.zeros(1, dtype=betas.dtype), betas])          # (1+B,)
+    return delta[..., None, :] - shift[:, None]
 
 
 def nonlinear(memory: Memory, fit: dict, betas: torch.Tensor, kappa: float) -> dict:
@@ -107,18 +112,19 @@ def nonlinear(memory: Memory, fit: dict, betas: torch.Tensor, kappa: float) -> d
     modes delta - beta, kernel weights g unchanged. The linear RNN's error is E
     (com.horizon.error); the hardtanh RNN's equals it wherever the pre-activation
     bound z <= 1 (com.linearisation.preactivation), and the tanh RNN's lies within
-    E +- gap (com.linearisation.tanh_gap, relative).
+    E +- gap (com.linearisation.tanh_gap, relative); z is 0 where E is infinite.
     fit: delta, g (W, M); betas: (B,)  ->  {"E", "gap", "z"}: (W, 1 + B), column 0
     unperturbed"""
-    shift = torch.cat([torch.zeros(1, dtype=betas.dtype), betas])          # (1+B,)
     out = {"E": [], "gap": [], "z": []}
     for delta, g in zip(fit["delta"], fit["g"]):                # one grid per width
-        d = delta[None] - shift[:, None]                                    # (1+B, M)
+        d = _edge(delta, betas)                                             # (1+B, M)
         gg = g.expand_as(d)
-        out["E"].append(horizon.error(memory, d, gg))
-        out["gap"].append(linearisation.tanh_gap(d, gg, kappa) / memory.l1)
+        E = horizon.error(memory, d, gg)
         u = gg.clamp_min(0).sqrt() / kappa                      # realise: U = sqrt(g)/kappa
-        out["z"].append(linearisation.preactivation(d, u).amax(-1))
+        out["E"].append(E)
+        out["gap"].append(linearisation.tanh_gap(d, gg, kappa) / memory.l1)
+        out["z"].append(linearisation.where_finite(
+            linearisation.preactivation(d, u).amax(-1), E))
     return {k: torch.stack(v) for k, v in out.items()}
 
 

@@ -180,7 +180,7 @@ def curve(family: Family, pname: str, memory: Memory, fit: dict, widths: list[in
         E.append(e.amax(-1))
         if family.gains is not None:
             z = linearisation.preactivation(*family.gains(moved, pname)).norm(dim=-1)
-            Z.append(torch.where(torch.isfinite(e), z, torch.zeros_like(z)).amax(-1))
+            Z.append(linearisation.where_finite(z, e).amax(-1))
     out = {"E0": torch.stack(E0), "E": torch.stack(E)}
     return out | ({"z": torch.stack(Z)} if Z else {})
 
@@ -194,10 +194,9 @@ def realised_gap(family: Family, params: Params, pname: str, kappa: float,
     q = {k: v[None] for k, v in family.rnn(params, pname, kappa).items()}
     y = {s: models.residual_rnn(q, x[..., None], s, 1.0)[0] for s in ("hardtanh", "linear")}
     K = horizon.exp_sum(*family.modes(params, pname), torch.arange(float(x.shape[-1])))
-    lagged = torch.cat([torch.zeros_like(x[..., :1]), x[..., :-1]], -1)
     scale = y["linear"].abs().max()
     return max(float((y["hardtanh"] - y["linear"]).abs().max() / scale),
-               float((models.convolve(K, lagged) - y["linear"]).abs().max() / scale))
+               float((models.convolve_lagged(K, x) - y["linear"]).abs().max() / scale))
 
 
 __all__ = ["Family", "FAMILIES", "directions", "curve", "realised_gap"]

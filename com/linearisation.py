@@ -75,8 +75,7 @@ def window_error(params: dict, sigma: str, rho: torch.Tensor, x: torch.Tensor) -
     model's output lags its input by one step).  rho: (T,); x: (N, T)  ->  (n,)"""
     T = x.shape[-1]
     y = models.residual_rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
-    shifted = torch.cat([torch.zeros_like(x[..., :1]), x[..., :-1]], -1)
-    target = models.convolve(rho[:T], shifted)                          # (N, T)
+    target = models.convolve_lagged(rho[:T], x)                         # (N, T)
     return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
 
 
@@ -110,4 +109,12 @@ def tanh_gap(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> torch.Tensor
     return torch.where(ok.all(-1), term.sum(-1), torch.full_like(term[..., 0], math.inf))
 
 
-__all__ = ["complex_radius", "realise", "window_error", "preactivation", "tanh_gap"]
+def where_finite(z: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
+    """Pre-activation bounds z kept only where the model's error E is finite (0 else):
+    the curves past the edge are the linear model's, and no exactness is claimed
+    there.  z, E: same shape  ->  that shape"""
+    return torch.where(torch.isfinite(E), z, torch.zeros_like(z))
+
+
+__all__ = ["complex_radius", "realise", "window_error", "preactivation", "tanh_gap",
+           "where_finite"]

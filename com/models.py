@@ -63,6 +63,12 @@ def convolve(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return y[..., :T]
 
 
+def convolve_lagged(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """y_k = sum_{s>=0} K_s x_{k-1-s}: the output of a recurrence whose y_k = c^T h_k
+    reads the inputs up to step k-1 (com.models.residual_rnn).  (..., T) -> (..., T)"""
+    return convolve(kernel, torch.cat([torch.zeros_like(x[..., :1]), x[..., :-1]], -1))
+
+
 # --- Nonlinear residual RNNs, many models in one tensor program (wang2024inverse) ---
 
 ACTIVATIONS = {

@@ -115,7 +115,7 @@ def curve(memory: Memory, delta: torch.Tensor, g: torch.Tensor, width: torch.Ten
     if pname is not None:               # run with hardtanh inside: input gain delta~ / kappa
         gain = torch.where(gp != 0, dp, torch.zeros_like(dp))
         z = linearisation.preactivation(dp, gain).amax(-1)              # (W, B, 2+K)
-        out["z"] = torch.where(torch.isfinite(E), z, torch.zeros_like(z)).amax(-1)
+        out["z"] = linearisation.where_finite(z, E).amax(-1)
     return out
 
 
