@@ -3,7 +3,7 @@
 The nonlinear RNN needs its time loop, h_{k+1} = h_k + dt tanh(W h_k + U x_k + b),
 y_k = c^T h_k. Baseline: one model at a time (12 forward/backward passes and 12
 Adam steps), as separate runs of the authors' code would do. com: all 12 models in
-one tensor program, com.models.residual_rnn on parameters stacked along a model
+one tensor program, com.residual.rnn on parameters stacked along a model
 axis, widths zero-padded to the largest (padded units stay at 0: tanh(0) = 0, and
 their gradients are exactly 0, so Adam leaves them at 0).
 Achieved GFLOP/s count the useful flops of the unpadded models (matmuls only,
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from com import models
+from com import models, residual
 
 from . import THREADS, best_time, peak_gflops, row
 from .linear_epoch import target
@@ -91,7 +91,7 @@ def run(quick: bool = False) -> dict:
     def com_step():                                            # all 12 in one program
         p = leaves(stack(singles, M))
         opt = torch.optim.Adam(p.values(), lr=LR)
-        losses = ((models.residual_rnn(p, x, "tanh", DT) - y) ** 2).mean((-1, -2))   # (n,)
+        losses = ((residual.rnn(p, x, "tanh", DT) - y) ** 2).mean((-1, -2))   # (n,)
         losses.sum().backward()                                # models share nothing
         opt.step()
         return losses.detach(), p
@@ -101,7 +101,7 @@ def run(quick: bool = False) -> dict:
         for m in widths:
             p = leaves(stack([q for q in singles if q["c"].shape[0] == m], m))
             opt = torch.optim.Adam(p.values(), lr=LR)
-            losses = ((models.residual_rnn(p, x, "tanh", DT) - y) ** 2).mean((-1, -2))
+            losses = ((residual.rnn(p, x, "tanh", DT) - y) ** 2).mean((-1, -2))
             losses.sum().backward()
             opt.step()
             out.append(losses.detach())
@@ -140,7 +140,7 @@ def run(quick: bool = False) -> dict:
              "losses and "
              f"updated parameters to 1e-9, padding stays 0.")
     g_grouped = useful / grouped[0] / 1e9
-    notes_grouped = (f"the same step, com.models.residual_rnn called once per width on its "
+    notes_grouped = (f"the same step, com.residual.rnn called once per width on its "
                      f"{seeds} seeds (no padding): {g_grouped:.2f} GFLOP/s; same losses to 1e-10.")
     return [row("3. tanh RNNs, one training step (padded to the widest)", baseline, com, notes,
                 gflops_baseline=g_loop, gflops_com=g_com, gflops_peak=peak,

@@ -45,7 +45,7 @@ tanh_magnitudes = [0.01, 0.1, 1.0, 3.0, 10.0]   # Fig. 11: held inputs x
 import torch
 
 import com
-from com import memory, models, plotting, random_nets, s4d
+from com import memory, plotting, random_nets, residual, s4d
 from com import validation as v
 
 v.check_in(globals(), {
@@ -214,7 +214,7 @@ w11 = {"W": torch.tensor([[[1.0, 1.0], [-4.0, -3.0]]]),          # the paper's W
        "c": torch.tensor([[1.0, 0.0]])}
 steps = int(round(tanh_T / tanh_dt))
 x11 = memory.probe_inputs(torch.tensor(tanh_magnitudes), steps)
-y11 = models.residual_rnn(w11, x11, "tanh", tanh_dt)[0]                # (X, T)
+y11 = residual.rnn(w11, x11, "tanh", tanh_dt)[0]                # (X, T)
 M11 = (y11[:, 1:] - y11[:, :-1]).abs() / tanh_dt / x11[:, :1, 0]     # per unit time
 t11 = tanh_dt * torch.arange(1, steps)
 fig, axes = plotting.subplots(1)

@@ -56,7 +56,7 @@ import numpy as np
 import torch
 
 import com
-from com import curse, horizon, memory, models, plotting
+from com import curse, horizon, memory, plotting, residual
 from com import validation as v
 from com.tasks import held_inputs
 
@@ -128,17 +128,17 @@ v.budget(globals(), ["widths", "n_betas", "n_samples", "windows", "n_deltas", "s
 # $|x| \in$ `magnitudes` and returns $\max_x |y_{t+1} - y_t| / |x|$. For a linear model
 # $y_t = \sum_{s \le t} K_s x_{t-s}$ the difference is exactly $x K_{t+1}$, so the
 # probe returns $|K_{t+1}|$; we check that on a random linear residual RNN, whose kernel
-# we also know in closed form (`com.models.residual_kernel`).
+# we also know in closed form (`com.residual.kernel`).
 
 # %%
 mags = torch.tensor(magnitudes)
 m0 = widths[0]
-check_p, check_mask = models.residual_init([m0], 1, gen)
+check_p, check_mask = residual.init([m0], 1, gen)
 check_p["c"] = torch.randn(1, m0, generator=gen) * check_mask["c"]
 check_p["W"] += 0.3 * torch.randn(check_p["W"].shape, generator=gen) / m0 ** 0.5
-K_check, _ = models.residual_kernel(check_p, 2 ** int(np.ceil(np.log2(probe_T))), 1.0)
+K_check, _ = residual.kernel(check_p, 2 ** int(np.ceil(np.log2(probe_T))), 1.0)
 probe_lin = memory.probe(
-    lambda x: models.residual_rnn(check_p, x, "linear", 1.0), mags, probe_T)
+    lambda x: residual.rnn(check_p, x, "linear", 1.0), mags, probe_T)
 K_abs = K_check[:, 1:probe_T].abs()
 probe_err = float((probe_lin - K_abs).abs().max() / K_check.abs().max())
 print(f"linear residual RNN: max |probe - |K|| / max |K| = {probe_err:.1e}")
@@ -525,7 +525,7 @@ sim_radius = {ks: com.stability.radius(sim_betas, e[:, 1:], e[:, 0], tolerance)
               for ks, e in sims.items()}
 hard = {k: com.linearisation.realise(R[k]["fit"]["delta"], R[k]["fit"]["g"], kappa)
         for k in mems}
-y = {(k, s): models.residual_rnn(hard[k], x_sim[..., None], s, 1.0)
+y = {(k, s): residual.rnn(hard[k], x_sim[..., None], s, 1.0)
      for k in mems for s in ("hardtanh", "linear")}
 com.glue("kappa_need", max(2 * float(R[k]["fit"]["g"].max()) ** 0.5 for k in mems))
 hard_gap = max(float((y[k, "hardtanh"] - y[k, "linear"]).abs().max()

@@ -1,8 +1,9 @@
 """com: the curse of memory in recurrent models, computed.
 
 Modules follow the papers' concepts: ``memory`` (target kernels and the memory
-function), ``models`` (linear RNN kernels and convolution), ``loss`` (the white-noise
-loss), ``approximation`` (fits and error laws), ``horizon`` (errors over the infinite
+function), ``models`` (linear RNN kernels and convolution), ``residual`` (the
+residual RNN run in time, many models at once), ``loss`` (the white-noise loss),
+``approximation`` (fits and error laws), ``horizon`` (errors over the infinite
 horizon), ``approximants`` (exponential sums fitted there), ``stability``
 (perturbation curves, radii, certificates), ``linearisation`` (nonlinear RNNs through
 their Jacobian at rest), ``curse`` (one memory measured end to end), ``perturbation``
@@ -49,6 +50,7 @@ from . import (
     random_nets,
     random_streams,
     report,
+    residual,
     s4d,
     stability,
     tasks,
@@ -89,9 +91,9 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
     return torch.Generator().manual_seed(int(state >> np.uint64(1)))
 
 
-__all__ = ["stream", "setup", "Claims", "glue", "ParameterError",
-           "approximants", "approximation", "budget", "cache", "curse", "families",
-           "fingerprint", "horizon", "learning_rates", "linearisation", "loss", "machine",
-           "memory", "models", "parameterisations", "perturbation", "plateaus", "plotting",
-           "provenance", "random_nets", "random_streams", "report", "s4d", "stability",
+__all__ = ["stream", "setup", "Claims", "glue", "ParameterError", "approximants", "approximation",
+           "budget", "cache", "curse", "families", "fingerprint", "horizon",
+           "learning_rates", "linearisation", "loss", "machine", "memory", "models",
+           "parameterisations", "perturbation", "plateaus", "plotting", "provenance",
+           "random_nets", "random_streams", "report", "residual", "s4d", "stability",
            "tasks", "trained_families", "training", "validation"]

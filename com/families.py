@@ -18,7 +18,7 @@ from typing import Callable
 
 import torch
 
-from . import horizon, linearisation, models
+from . import horizon, linearisation, models, residual
 from .horizon import Memory
 from .parameterisations import distance
 
@@ -31,7 +31,7 @@ class Family:
     ``build(delta, g, pname, generator) -> raw params`` (width m, no batch axis);
     ``modes(params, pname) -> (delta, g)`` for params with any leading axes;
     ``recurrent``: the raw tensors a perturbation moves; ``readme``: its README row;
-    ``rnn(params, pname, kappa) -> params of com.models.residual_rnn`` (optional): the
+    ``rnn(params, pname, kappa) -> params of com.residual.rnn`` (optional): the
     same recurrence with the activation inside, input scaled by 1/kappa and output by
     kappa, and ``gains(params, pname) -> (delta, gain)`` its eigen-modes' input gains
     (times kappa), which bound its pre-activations (com.linearisation.preactivation)."""
@@ -192,7 +192,7 @@ def realised_gap(family: Family, params: Params, pname: str, kappa: float,
     larger of max |y_hardtanh - y_linear| and max |y_linear - K * x| (the kernel of
     ``family.modes``, one step of lag), each relative to max |y_linear|.  -> float"""
     q = {k: v[None] for k, v in family.rnn(params, pname, kappa).items()}
-    y = {s: models.residual_rnn(q, x[..., None], s, 1.0)[0] for s in ("hardtanh", "linear")}
+    y = {s: residual.rnn(q, x[..., None], s, 1.0)[0] for s in ("hardtanh", "linear")}
     K = horizon.exp_sum(*family.modes(params, pname), torch.arange(float(x.shape[-1])))
     scale = y["linear"].abs().max()
     return max(float((y["hardtanh"] - y["linear"]).abs().max() / scale),

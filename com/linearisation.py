@@ -22,7 +22,7 @@ import math
 
 import torch
 
-from . import models
+from . import models, residual
 
 
 def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
@@ -63,7 +63,7 @@ def realise(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> dict:
     satisfies |W h + U x|_i <= 2 sqrt(g_i) / kappa (the state of unit i is at most
     sqrt(g_i) / (kappa delta_i)), so kappa >= 2 max sqrt(g_i) keeps hardtanh in its
     linear range for ever: that RNN *is* the linear one. tanh differs by at most
-    |z|^3 / 3 per step.  delta, g: (n, M)  ->  params for com.models.residual_rnn"""
+    |z|^3 / 3 per step.  delta, g: (n, M)  ->  params for com.residual.rnn"""
     r = g.clamp_min(0).sqrt()
     return {"W": torch.diag_embed(-delta), "U": (r / kappa)[..., None],
             "b": torch.zeros_like(delta), "c": kappa * r}
@@ -74,7 +74,7 @@ def window_error(params: dict, sigma: str, rho: torch.Tensor, x: torch.Tensor) -
     steps of |y_k - y*_k| / sum_{t < T} rho_t, y*_k = sum_{s >= 0} rho_s x_{k-1-s} (the
     model's output lags its input by one step).  rho: (T,); x: (N, T)  ->  (n,)"""
     T = x.shape[-1]
-    y = models.residual_rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
+    y = residual.rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
     target = models.convolve_lagged(rho[:T], x)                         # (N, T)
     return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
 

@@ -1,6 +1,6 @@
 import torch
 
-from com import approximants, curse, horizon, linearisation, models
+from com import approximants, curse, horizon, linearisation, residual
 
 
 def test_nonlinear_curves_are_the_simulated_rnns_on_long_runs():
@@ -17,7 +17,7 @@ def test_nonlinear_curves_are_the_simulated_rnns_on_long_runs():
     delta = fit["delta"][1:] - betas[0]
     p = linearisation.realise(delta, fit["g"][1:], 8.0)
     x = torch.cat([torch.ones(1, 2000, 1), -torch.ones(1, 2000, 1)], 1)
-    y = {s: models.residual_rnn(p, x, s, 1.0) for s in ("linear", "hardtanh", "tanh")}
+    y = {s: residual.rnn(p, x, s, 1.0) for s in ("linear", "hardtanh", "tanh")}
     assert float((y["hardtanh"] - y["linear"]).abs().max()) < 1e-12
     gap = float((y["tanh"] - y["linear"]).abs().max()) / memory.l1
     assert 0 < gap <= float(out["gap"][1, 1])

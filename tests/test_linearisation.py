@@ -1,6 +1,6 @@
 import torch
 
-from com import linearisation, models
+from com import linearisation, models, residual
 
 
 def test_radius_of_a_normal_matrix_is_the_distance_to_the_circle():
@@ -35,7 +35,7 @@ def test_realised_hardtanh_rnn_is_the_linear_one():
     g = torch.tensor([[0.5, 0.3, 0.2]])
     p = linearisation.realise(delta, g, kappa=2.0)
     x = 2 * torch.rand(4, 300, 1, generator=gen) - 1
-    y = models.residual_rnn(p, x, "hardtanh", 1.0)
+    y = residual.rnn(p, x, "hardtanh", 1.0)
     t = torch.arange(300, dtype=torch.float64)
     K = (g[0, :, None] * (1 - delta[0, :, None]) ** t).sum(0)
     shifted = torch.cat([torch.zeros(4, 1), x[:, :-1, 0]], -1)
@@ -79,8 +79,8 @@ def test_tanh_gap_bounds_the_tanh_rnn_over_long_runs():
                    (2 * torch.rand(3, 3000, 1, generator=gen) - 1).sign()])
     for kappa in (1.0, 4.0):
         p = linearisation.realise(delta, g, kappa)
-        gap = (models.residual_rnn(p, x, "tanh", 1.0)
-               - models.residual_rnn(p, x, "linear", 1.0)).abs().max()
+        gap = (residual.rnn(p, x, "tanh", 1.0)
+               - residual.rnn(p, x, "linear", 1.0)).abs().max()
         bound = float(linearisation.tanh_gap(delta, g, kappa))
         assert 0 < float(gap) <= bound
     assert abs(float(linearisation.tanh_gap(delta, g, 2.0) / linearisation.tanh_gap(
