@@ -47,7 +47,7 @@ def sweep(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: int, step
     mom = {k: torch.zeros_like(v) for k, v in params.items()}
     sq = {k: torch.zeros_like(v) for k, v in params.items()}
     ratio = torch.zeros(L * R)
-    key = trained_families.RECURRENT[task.family][0]
+    key = trained_families.get(task.family).recurrent[0]
 
     def loss_fn():
         K = trained_families.family_kernel(task.family, pname, params, task.grid)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 
 from . import approximation, loss, memory, models
-from .trained_families import TIME
+from .trained_families import get
 
 
 @dataclass
@@ -47,19 +47,20 @@ def make_task(family: str, kind: str, horizon: float, T: int, n_data: int,
               hold: float = 25.0) -> Task:
     """Exponential memory e^{-beta t}/(1+t) or polynomial (1+t)^{-(1+omega)}: on the
     lag grid 0..horizon (continuous family) or lags 0..T-1 (discrete families,
-    beta per step divided by 5: a step is a fifth of a time unit). SSM families get
-    n_data held inputs (``held_inputs``, mean hold ``hold`` steps) for training and
-    as many for testing."""
+    beta per step divided by 5: a step is a fifth of a time unit). Families that are not
+    linear (SSMs) get n_data held inputs (``held_inputs``, mean hold ``hold`` steps) for
+    training and as many for testing."""
     scale = beta if kind == "exponential" else omega
     name = "exponential_mixture" if kind == "exponential" else "polynomial"
-    if TIME[family] == "continuous":
+    fam = get(family)
+    if fam.time == "continuous":
         t = approximation.lag_grid(horizon, n_fine=500, n_coarse=700)
         q = loss.quadrature_weights(t)
         return Task(family, t, memory.target(name, t, scale), q, q)
     s = torch.arange(T, dtype=torch.float64)
     rho = memory.target(name, s / 5 if kind == "exponential" else s, scale)
     task = Task(family, T, rho, loss.lag_weights(T), torch.ones(T))
-    if family.startswith("ssm"):
+    if not fam.linear:
         x = held_inputs((2, n_data, T), hold, generator)             # train, test
         task.data = {"x": x, "y": models.convolve(rho, x)}
     return task

@@ -147,7 +147,7 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
 def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
                  generator: torch.Generator, desc: str = "") -> tuple[dict, dict]:
     """Train n_models models of each width with Adam, all widths in one padded program:
-    on the closed-form white-noise loss (linear families) or the sampled loss (SSMs).
+    on the closed-form white-noise loss (linear families) or the sampled loss (the others).
     -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
     w = torch.tensor(widths).repeat_interleave(n_models)
     init = trained_families.init_family(task.family, pname, len(w), max(widths), generator)
@@ -159,7 +159,7 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
 
     def live():
         return {k: v * mask[k] for k, v in params.items()}
-    if task.family.startswith("ssm"):
+    if not trained_families.get(task.family).linear:
         x, y = task.data["x"][0], task.data["y"][0]
 
         def loss_fn():

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from com import loss, tasks, trained_families, training
+from com import learning_rates, loss, tasks, trained_families, training
 
 
 def test_init_is_seeded_and_in_range():
@@ -67,3 +67,27 @@ def test_padded_models_are_their_width():
         live = {k: v[0, :2, :2] if v.dim() == 3 else v[0, :2] for k, v in params.items()}
         K_live = trained_families.family_kernel(family, "best", live, 32)
         assert torch.allclose(K_live, K, atol=1e-12)
+
+
+def test_a_new_trained_family_is_one_entry(monkeypatch):
+    """A toy family (the LRU read out with its output weights squared, so its kernel is
+    sum_i c_i^2 (1 - lam_i) lam_i^s >= 0) added as one REGISTRY entry runs through the
+    task, the training and the learning-rate code without edits elsewhere."""
+    lru = trained_families.get("lru")
+    toy = trained_families.TrainedFamily(
+        "discrete", ("w",), lru.init,
+        kernel=lambda f, p, T: lru.kernel(f, {**p, "c": p["c"] ** 2}, T))
+    monkeypatch.setitem(trained_families.REGISTRY, "toy", toy)
+    g = torch.Generator().manual_seed(4)
+    task = tasks.make_task("toy", "exponential", 50.0, 32, 4, g)
+    before = loss.white_noise_loss(task.target, trained_families.family_kernel(
+        "toy", "lru", trained_families.init_family("toy", "lru", 2, 4, g), 32), task.weights)
+    params, masks = training.train_family(task, "lru", [2, 4], 1, 200, 0.05, g)
+    after = loss.white_noise_loss(
+        task.target, trained_families.family_kernel("toy", "lru", params, 32), task.weights)
+    assert after.shape == (2,) and (after < 0.5 * before).all()
+    assert (params["c"] * (1 - masks["c"])).abs().sum() == 0       # padded units stay off
+    swept = learning_rates.sweep(task, "lru", 4, torch.tensor([0.01, 0.1]), 2, 20, g)
+    assert swept["loss"].shape == (2, 2) and torch.isfinite(swept["ratio"]).all()
+    with pytest.raises(ValueError, match="family must be one of"):
+        trained_families.get("tyo")
