@@ -9,14 +9,49 @@ from __future__ import annotations
 
 import torch
 
+# A mode's exponent is cut at +-700: e^-700 ~ 1e-304 is far below any error we measure,
+# and exp of a more negative argument returns a subnormal or 0, 5-7x slower on a CPU; a
+# perturbed unstable mode grows huge but stays finite.
+_MAX_EXPONENT = 700.0
+
+
+class _DiagonalKernel(torch.autograd.Function):
+    """rhohat(t) = sum_i c_i e^{-w_i t} with its gradient written out: the decays are
+    saved and each gradient is one batched matrix-vector product,
+
+        dL/dc_i = sum_t g_t e^{-w_i t},   dL/dw_i = -c_i sum_t t g_t e^{-w_i t},
+
+    4x faster than autograd through the exp (the training loops' largest cost)."""
+
+    @staticmethod
+    def forward(ctx, t, rates, coeffs):
+        # in place: a fresh (..., m, T) buffer per op costs more than the op (page faults)
+        decay = torch.mul(rates[..., :, None], -t)                 # (..., m, T) -w_i t
+        decay.clamp_(-_MAX_EXPONENT, _MAX_EXPONENT).exp_()
+        ctx.save_for_backward(t, rates, coeffs, decay)
+        return torch.einsum("...m,...mt->...t", coeffs, decay)    # (..., T)
+
+    @staticmethod
+    def backward(ctx, g):                                          # g: (..., T)
+        t, rates, coeffs, decay = ctx.saved_tensors
+        grad_c = torch.einsum("...t,...mt->...m", g, decay)
+        if (rates * t.max() < -_MAX_EXPONENT).any():               # a cut growing mode:
+            decay = decay * (rates[..., :, None] * t >= -_MAX_EXPONENT)  # no slope there
+        grad_w = -coeffs * torch.einsum("...t,...mt->...m", g * t, decay)
+        grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_t = -torch.einsum("...m,...mt->...t", coeffs * rates, decay) * g
+            grad_t = grad_t.reshape(-1, t.shape[-1]).sum(0)
+        return grad_t, grad_w, grad_c
+
 
 def diagonal_kernel(t: torch.Tensor, rates: torch.Tensor, coeffs: torch.Tensor) -> torch.Tensor:
-    """rhohat(t) = sum_i c_i e^{-w_i t}.
+    """rhohat(t) = sum_i c_i e^{-w_i t}, exponents cut at +-700 (see _MAX_EXPONENT).
 
     t: (T,) lags;  rates w, coeffs c: (..., m)  ->  (..., T)
     """
-    decay = torch.exp(-rates[..., :, None] * t)               # (..., m, T)
-    return torch.einsum("...m,...mt->...t", coeffs, decay)
+    rates, coeffs = torch.broadcast_tensors(rates, coeffs)
+    return _DiagonalKernel.apply(t, rates, coeffs)
 
 
 def discrete_diagonal_kernel(lam: torch.Tensor, coeffs: torch.Tensor, T: int) -> torch.Tensor:
@@ -75,21 +110,14 @@ def convolve_lagged(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 # continuous time, 1 - lam in discrete time, as the LRU's gamma normalisation does in L2):
 # a mode near the edge of stability then costs no larger weights.
 
-# A perturbed unstable mode grows huge but stays finite; a fast mode's decay is cut at
-# e^-700 ~ 1e-304, because exp of a more negative argument returns a subnormal number,
-# about 7x slower on a CPU, and the difference is far below any error we measure.
-_MAX_EXPONENT = 700.0
-
-
 def normalised_diagonal_kernel(t: torch.Tensor, lam: torch.Tensor,
                                coeffs: torch.Tensor) -> torch.Tensor:
-    """Continuous diagonal RNN rhohat(t) = sum_i c_i |lam_i| e^{lam_i t}.
+    """Continuous diagonal RNN rhohat(t) = sum_i c_i |lam_i| e^{lam_i t}: diagonal_kernel
+    with rates -lam (negative for an unstable mode, whose kernel grows).
 
     t: (T,);  lam (eigenvalues, < 0 when stable), coeffs: (..., m)  ->  (..., T)
     """
-    exponent = torch.clamp(lam[..., :, None] * t, -_MAX_EXPONENT, _MAX_EXPONENT)  # (..., m, T)
-    growth = torch.exp(exponent)
-    return torch.einsum("...m,...mt->...t", coeffs * lam.abs(), growth)
+    return diagonal_kernel(t, -lam, coeffs * lam.abs())
 
 
 def signed_powers(lam: torch.Tensor, T: int) -> torch.Tensor:
