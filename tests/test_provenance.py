@@ -102,3 +102,15 @@ def test_uncommitted_sources_are_named_in_full(monkeypatch):
     p = tool.provenance(executed(smoke_params()), {}, "linear_approximation", "smoke")
     assert p["uncommitted"] == ["book/linear_approximation.py", "com/b.py", "com/new.py"]
     assert p["commit"] == "a" * 40
+
+
+def test_setup_makes_torch_deterministic_without_the_compiler():
+    """com.setup sets torch's deterministic flag (what use_deterministic_algorithms sets
+    for eager code) and leaves the flag as it found it here."""
+    before = torch.are_deterministic_algorithms_enabled()
+    try:
+        torch.use_deterministic_algorithms(False)
+        com.setup(0)
+        assert torch.are_deterministic_algorithms_enabled()
+    finally:
+        torch.use_deterministic_algorithms(before)
