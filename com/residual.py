@@ -17,6 +17,15 @@ ACTIVATIONS = {
 }
 
 
+def _slope(sigma: str, a: torch.Tensor) -> torch.Tensor:
+    """sigma'(z) from a = sigma(z): 1, 1 - a^2 (tanh), 1 inside (-1, 1) (hardtanh)."""
+    if sigma == "linear":
+        return torch.ones_like(a)
+    if sigma == "tanh":
+        return 1 - a * a
+    return (a.abs() < 1).to(a.dtype)
+
+
 def activation(sigma: str):
     """The activation named ``sigma``; every one has sigma(0) = 0, so zero-padded
     units of a narrower model stay at h = 0 and change nothing."""
@@ -25,34 +34,91 @@ def activation(sigma: str):
     return ACTIVATIONS[sigma]
 
 
-def rnn(params: dict, x: torch.Tensor, sigma: str, dt: float) -> torch.Tensor:
+class _Recurrence(torch.autograd.Function):
+    """h_{k+1} = h_k + dt sigma(z_k), z_k = W h_k + U x_k + b, y_k = c^T h_k, with its
+    backward written out (backpropagation through time): from g_T = 0,
+
+        dz_k = dt sigma'(z_k) * g_{k+1},   g_k = g_{k+1} + W^T dz_k + c dL/dy_k,
+        dL/dW = sum_k dz_k h_k^T,  dL/dU = sum_k dz_k x_k^T,  dL/db = sum_k dz_k,
+        dL/dc = sum_k dL/dy_k h_k.
+
+    Every step works on (n, N, m) slices that stay in cache, and every sum over k is
+    accumulated in place: no (n, N, T, m) tensor is ever built (at these sizes, building
+    one costs more than the arithmetic).  Rows are (model n, sequence N) pairs."""
+
+    @staticmethod
+    def forward(ctx, W, U, b, c, x, dt, sigma):   # (n,m,m) (n,m,d) (n,m) (n,m), x (n,N,T,d)
+        act = ACTIVATIONS[sigma]
+        n, N, T, _ = x.shape
+        Wt, Ut, bias = W.transpose(1, 2), U.transpose(1, 2), b[:, None, :].expand(n, N, -1)
+        h = x.new_zeros(n, N, W.shape[-1])                          # h_0
+        hs, acts, ys = [], [], []
+        for k in range(T):
+            ys.append(torch.bmm(h, c[:, :, None]))                  # (n, N, 1) y_k = c^T h_k
+            z = torch.baddbmm(bias, x[:, :, k], Ut).baddbmm_(h, Wt)  # (n, N, m)
+            hs.append(h)
+            acts.append(act(z))
+            h = torch.add(h, acts[-1], alpha=dt)                    # h_{k+1}
+        ctx.save_for_backward(W, c, x)
+        ctx.hs, ctx.acts, ctx.dt, ctx.sigma = hs, acts, dt, sigma
+        return torch.cat(ys, dim=-1)                                # (n, N, T)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, gy):                                           # gy: (n, N, T)
+        W, c, x = ctx.saved_tensors
+        hs, acts, dt = ctx.hs, ctx.acts, ctx.dt
+        gW, gU = torch.zeros_like(W), W.new_zeros(W.shape[0], W.shape[1], x.shape[-1])
+        gb, gc = torch.zeros_like(c), torch.zeros_like(c)
+        g = torch.zeros_like(hs[0])                                  # g_T = 0: h_T unread
+        for k in reversed(range(len(hs))):
+            dz = _slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
+            gy_k = gy[:, :, k, None]                                 # (n, N, 1)
+            gW.baddbmm_(dz.transpose(1, 2), hs[k])
+            gU.baddbmm_(dz.transpose(1, 2), x[:, :, k])
+            gb.add_(dz.sum(1))
+            gc.add_(torch.bmm(gy_k.transpose(1, 2), hs[k])[:, 0])
+            g = torch.baddbmm(g.addcmul_(gy_k, c[:, None, :]), dz, W)  # g_k
+        return gW, gU, gb, gc, None, None, None
+
+
+def rnn(params: dict, x: torch.Tensor, sigma: str, dt: float,
+        widths=None) -> torch.Tensor:
     """n residual (forward-Euler) RNNs at once:
 
         h_0 = 0,  h_{k+1} = h_k + dt * sigma(W h_k + U x_k + b),  y_k = c^T h_k.
 
     params: W (n, m, m), U (n, m, d), b (n, m), c (n, m); models of smaller width are
             zero-padded to m.  x: (N, T, d) shared by all models, or (n, N, T, d).
-    returns y: (n, N, T).  The loop over time is inherent; the models share it.
+    widths: optional (n,) live widths of the padded models: models of one width then
+            run together on their live block (no work on padding; same outputs).
+    returns y: (n, N, T).  The loop over time is inherent; the models share it, and its
+    backward is written out (_Recurrence).
     """
-    act = activation(sigma)
+    activation(sigma)                                          # a bad name stops here
+    if widths is not None:
+        return _by_width(params, x, sigma, dt, torch.as_tensor(widths))
     W, U, b, c = params["W"], params["U"], params["b"], params["c"]
-    n, m = c.shape
     if x.dim() == 3:
-        drive = torch.einsum("nmd,btd->nbtm", U, x)            # (n, N, T, m) U x_k
-    else:
-        drive = torch.einsum("nmd,nbtd->nbtm", U, x)
-    drive = drive + b[:, None, None, :]
-    N, T = drive.shape[1], drive.shape[2]
-    h = drive.new_zeros(n, N, m)                               # (n, N, m)
-    Wt = W.transpose(-1, -2)                                   # h W^T = (W h)^T row-wise
-    # unbind once: indexing drive[:, :, k] would make backward allocate and add a
-    # full (n, N, T, m) gradient at every step (measured 7x slower training)
-    drives = drive.unbind(2)                                   # T x (n, N, m)
-    ys = []
-    for k in range(T):
-        ys.append(torch.einsum("nbm,nm->nb", h, c))            # y_k = c^T h_k, (n, N)
-        h = h + dt * act(torch.bmm(h, Wt) + drives[k])
-    return torch.stack(ys, dim=-1)                             # (n, N, T)
+        x = x.expand(c.shape[0], *x.shape)                     # (n, N, T, d), no copy
+    return _Recurrence.apply(W, U, b, c, x, dt, sigma)
+
+
+def _by_width(params: dict, x: torch.Tensor, sigma: str, dt: float,
+              widths: torch.Tensor) -> torch.Tensor:
+    """``rnn`` once per distinct width on the live blocks, outputs back in model order."""
+    if widths.shape != params["c"].shape[:1] or int(widths.max()) > params["c"].shape[1]:
+        raise ValueError(f"'widths' must give one width <= {params['c'].shape[1]} per model; "
+                         f"got shape {tuple(widths.shape)}")
+    groups, ys = [], []
+    for w in widths.unique().tolist():
+        idx = (widths == w).nonzero()[:, 0]                    # the models of width w
+        live = {k: v[idx][:, :w, :w] if k == "W" else v[idx][:, :w]
+                for k, v in params.items()}
+        ys.append(rnn(live, x if x.dim() == 3 else x[idx], sigma, dt))
+        groups.append(idx)
+    order = torch.argsort(torch.cat(groups))                   # back to model order
+    return torch.cat(ys)[order]
 
 
 def init(widths: list[int], d: int, generator: torch.Generator,

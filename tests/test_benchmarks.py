@@ -10,9 +10,9 @@ from com import loss
 
 
 def test_quick_run_writes_rows(tmp_path):
-    assert cli.main(["--quick", "--only", "1,2,3", "--threads", "1", "--out", str(tmp_path)]) == 0
+    assert cli.main(["--quick", "--only", "1,2,3,5", "--threads", "1", "--out", str(tmp_path)]) == 0
     rows = json.loads((tmp_path / "bench.json").read_text())
-    assert [r["workload"][:2] for r in rows] == ["1.", "2.", "3.", "3b"]
+    assert [r["workload"][:2] for r in rows] == ["1.", "2.", "3.", "3b", "3c", "5."]
     for r in rows:
         assert set(r) >= {"workload", "baseline_s", "com_s", "speedup", "notes"}
         if r["notes"].startswith("not run:"):                 # com side not in the library yet
