@@ -178,7 +178,7 @@ for key, val in dict(mc_mean=mc_mean, mc_half=mc_half, mc_closed=closed,
 # loss, and only the delay changes. The control target $e^{-\beta t}$ has short memory only
 # and is exactly a width-1 RNN.
 #
-# {cite}`li2021` illustrate the plateaus on an Airy-function target
+# Among {cite}`li2021`'s examples is an Airy-function target
 # $\rho(t) = \mathrm{Ai}(s_0(t - t_0))$ (their code uses $\mathrm{Ai}(t - 6)$, $s_0 = 1$).
 # We train it at the same delays, with $s_0 =$ {glue:text}`airy_s0`. It is not memory at
 # one delay: $\mathrm{Ai}(x)$ decays fast for $x > 0$, so nothing is left beyond $t_0$, but
@@ -319,12 +319,12 @@ com.glue("drop", drop)
 fig, axes = plotting.subplots(ncols=2)
 k = np.arange(1, steps + 1)
 marks = np.concatenate([end[0, :D], half[0, D:], end[0, -1:]])  # plateau end, half time
-for j, i in zip(list(range(n_targets)) + [n_targets - 1], panel + [1]):  # control twice
+for j, i in enumerate(panel):
     rel = curves[:, 0, j] / curves[0, 0, j]
     axes[i].semilogx(k, rel, color=palette[j], lw=1, label=names[j] if i == 0 else None)
     if np.isfinite(marks[j]):
         axes[i].plot(marks[j] + 1, rel[int(marks[j])], "o", color=palette[j], ms=4)
-for ax, title in zip(axes, ["bumps and control", "Airy targets and control"]):
+for ax, title in zip(axes, ["bumps and control", "Airy targets"]):
     plotting.label(ax, "gradient-descent step", r"loss / initial loss $\|\rho\|^2$",
                    title=title, legend=ax is axes[0], ncol=2, fontsize="x-small")
 com.glue("fig_curves", plotting.finish(fig))
@@ -336,10 +336,10 @@ com.glue("fig_curves", plotting.finish(fig))
 # initial loss, on a logarithmic step axis. Left: the bumps (dark to light: longer delay)
 # and the control; dots mark where the rule says each plateau ends. The longer the memory,
 # the longer the loss sits near its initial value; the control drops at once. Right: the
-# Airy targets at the same delays (same colours) and the control; dots mark each curve's
-# half time (`com.plateaus.half_time`: half of its decrease over the run done). A width-1
-# model removes only a few percent of an Airy target's loss, and when it does so does not
-# follow the delay's order.
+# Airy targets at the same delays (same colours; note the vertical scale); dots mark each
+# curve's half time (`com.plateaus.half_time`: half of its decrease over the run done). A
+# width-1 model removes only a few percent of an Airy target's loss, and how soon does
+# not follow the order of the delays.
 # ```
 
 # %%
@@ -403,8 +403,8 @@ ax.semilogy(t0s, pred_len, ":", color=col[1],
             label="derived escape time (median $w_0$)")
 ax.semilogy(t0s, airy_med, "s-", color=col[2], lw=1, ms=4,
             label="Airy target: half time, median")
-plotting.label(ax, "memory delay $t_0$ (time units)", "plateau length (steps)",
-               fontsize="small")
+plotting.label(ax, "memory delay $t_0$ (time units)",
+               "plateau length, half time (steps)", fontsize="small")
 com.glue("fig_lengths", plotting.finish(fig))
 
 # %% [markdown]
@@ -462,15 +462,17 @@ com.glue("fig_lengths", plotting.finish(fig))
 #
 # The second term is the oscillation on $[0, t_0]$ seen at lag 0. Since
 # $|\mathrm{Ai}'(-x)| \lesssim x^{1/4}/\sqrt\pi$, it is of size $t_0^{-3/4}$: small only
-# polynomially, and its sign flips each time a zero of $\mathrm{Ai}'$ passes lag 0. At the
-# median initial rate $w_0 =$ {glue:text}`w_med:.3f` the formula is within
+# polynomially, and its sign flips as $t_0$ passes (near) each zero of
+# $\mathrm{Ai}'(-s_0t_0)$. At the median initial rate $w_0 =$ {glue:text}`w_med:.3f` the
+# formula is within
 # {glue:text}`proj_err:.1f`% (of the largest value) of the projection computed by
 # quadrature, and the boundary term is {glue:text}`dom_lo:.1f` times the lobe at
 # $t_0 =$ {glue:text}`t0_lo` and {glue:text}`dom_hi:.1f` times at $t_0 =$
 # {glue:text}`t0_hi`. So the gradient on the rate is no longer tied to $e^{-2w_0t_0}$:
 # its term $-2P^2$ is of size $t_0^{-3/2}$, and its size and sign move with the phase of
-# the oscillation at lag 0. Depending on that sign the rate falls towards a slow rate (the
-# target's overall mass) or rises to fit the oscillation near lag 0, and nothing in the
+# the oscillation at lag 0. Depending on that sign the rate is pushed down, towards slow
+# rates that see the target's overall mass ($\int_0^\infty \rho \approx 1/s_0$), or up,
+# towards fast rates that fit the oscillation near lag 0, and nothing in the
 # derivation makes either take a time that grows like $e^{2w_0t_0}$: the derived growth
 # rate of the Airy target's learning time is zero, with an oscillation in $t_0$ on top.
 #
