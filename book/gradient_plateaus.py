@@ -457,14 +457,13 @@ com.glue("fig_lengths", plotting.finish(fig))
 # $$
 # P(w) \approx \frac{e^{-wt_0 - w^3/(3s_0^3)}}{s_0}
 #   + \frac{w\rho(0) + \rho'(0)}{w^2 + s_0^3 t_0}
-# \qquad (\texttt{com.plateaus.airy\_projection}).
 # $$
 #
-# The second term is the oscillation on $[0, t_0]$ seen at lag 0. Since
-# $|\mathrm{Ai}'(-x)| \lesssim x^{1/4}/\sqrt\pi$, it is of size $t_0^{-3/4}$: small only
-# polynomially, and its sign flips as $t_0$ passes (near) each zero of
-# $\mathrm{Ai}'(-s_0t_0)$. At the median initial rate $w_0 =$ {glue:text}`w_med:.3f` the
-# formula is within
+# (both terms: `com.plateaus.airy_projection`). The second term is the oscillation on
+# $[0, t_0]$ seen at lag 0. Since $|\mathrm{Ai}'(-x)| \lesssim x^{1/4}/\sqrt\pi$, it is of
+# size $t_0^{-3/4}$: small only polynomially, and its sign flips as $t_0$ passes (near)
+# each zero of $\mathrm{Ai}'(-s_0t_0)$. At the median initial rate $w_0 =$
+# {glue:text}`w_med:.3f` the formula is within
 # {glue:text}`proj_err:.1f`% (of the largest value) of the projection computed by
 # quadrature, and the boundary term is {glue:text}`dom_lo:.1f` times the lobe at
 # $t_0 =$ {glue:text}`t0_lo` and {glue:text}`dom_hi:.1f` times at $t_0 =$
