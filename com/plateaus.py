@@ -20,6 +20,16 @@ and dw/dk = -eta w^2 dL/dw. The time to move w away from w0 is dominated by w ~ 
     k_escape ~ e^{2 w0 t0} / (8 pi eta w0^3 t0^2)            (:func:`predicted_escape`)
 
 exponential in the memory t0 with rate 2 w0, times a polynomial factor t0^-2.
+
+li2021's own example, the Airy target rho(t) = Ai(s0 (t - t0)), is not memory at one
+delay: it oscillates on [0, t0]. Its Laplace transform R(w) = <rho, e^{-w t}> solves
+s0^3 R' = -(w^2 + s0^3 t0) R + w rho(0) + rho'(0) (from rho'' = s0^3 (t - t0) rho), so
+
+    R(w) ~ e^{-w t0 - w^3/(3 s0^3)} / s0  +  (w rho(0) + rho'(0)) / (w^2 + s0^3 t0)
+
+(:func:`airy_projection`): the lobe at t0, exponentially small like the bump's, plus a
+boundary term from t = 0 that is only polynomially small, ~ t0^{-3/4}, and changes sign
+with t0. Its learning time (:func:`half_time`) does not grow like e^{2 w0 t0}.
 """
 from __future__ import annotations
 
@@ -27,6 +37,7 @@ import math
 
 import numpy as np
 import torch
+from scipy.special import airy
 
 from .loss import sampled_loss
 
@@ -98,5 +109,27 @@ def predicted_rate(t0s, w0: float) -> float:
     return exponential_fit(t0s, predicted_escape(t0s, w0, 1.0))[0]
 
 
+def half_time(history) -> np.ndarray:
+    """First step at which each loss curve has made half of its decrease over the run,
+    L_k <= (L_0 + L_{K-1}) / 2: a learning time defined for every curve (the plateau
+    rule's is censored when a model cannot lower its loss by ``drop`` at all).
+
+    history: (K, S)  ->  (S,) float steps
+    """
+    L = np.asarray(history, dtype=float)                                   # (K, S)
+    return np.argmax(L <= (L[0] + L[-1]) / 2, axis=0).astype(float)
+
+
+def airy_projection(t0, w: float, s0: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The two terms of <rho, e^{-w t}> = int_0^inf Ai(s0 (t - t0)) e^{-w t} dt for
+    s0^3 t0 >> w^2 (module doc): the lobe at t0, e^{-w t0 - w^3/(3 s0^3)} / s0, and the
+    boundary term (w rho(0) + rho'(0)) / (w^2 + s0^3 t0), rho(0) = Ai(-s0 t0),
+    rho'(0) = s0 Ai'(-s0 t0).   t0: (D,)  ->  (lobe (D,), boundary (D,))"""
+    t0 = np.asarray(t0, dtype=float)
+    ai, aip, _, _ = airy(-s0 * t0)
+    lobe = np.exp(-w * t0 - w ** 3 / (3 * s0 ** 3)) / s0
+    return lobe, (w * ai + s0 * aip) / (w ** 2 + s0 ** 3 * t0)
+
+
 __all__ = ["monte_carlo_loss", "mean_interval", "plateau", "exponential_fit",
-           "predicted_escape", "predicted_rate"]
+           "predicted_escape", "predicted_rate", "half_time", "airy_projection"]

@@ -74,3 +74,24 @@ def test_escape_time_of_width_one_gradient_descent():
     assert all(m is not None for m in moved)
     ratio = np.array(moved) / pred
     assert np.all((ratio > 0.5) & (ratio < 3.0))
+
+
+def test_half_time_is_the_first_step_halfway_down():
+    L = np.stack([np.array([1.0, 1.0, 0.9, 0.6, 0.2, 0.2]),     # halfway 0.6 at step 3
+                  np.array([1.0, 0.5, 0.5, 0.5, 0.5, 0.5])], 1)  # at step 1
+    assert list(plateaus.half_time(L)) == [3.0, 1.0]
+
+
+def test_airy_projection_matches_quadrature():
+    # lobe + boundary term against the integral itself, and the boundary term dominates
+    # for long delays (it is polynomially small, the lobe exponentially)
+    dt, w = 0.01, 0.5
+    t = torch.arange(0.0, 40.0 + dt / 2, dt)
+    q = loss.quadrature_weights(t)
+    t0s = np.array([8.0, 10.0, 12.0])
+    exact = np.array([float((memory.airy(t, a) * torch.exp(-w * t) * q).sum())
+                      for a in t0s])
+    lobe, boundary = plateaus.airy_projection(t0s, w)
+    assert np.all(np.abs(lobe + boundary - exact) < 0.03 * np.abs(exact).max())
+    assert np.all(np.abs(boundary) > 5 * lobe)
+    assert lobe == pytest.approx(np.exp(-w * t0s - w ** 3 / 3))
