@@ -169,4 +169,5 @@ def blowup_radius(students: dict) -> torch.Tensor:
 
 
 __all__ = ["teachers", "lagged_moments", "init_students", "kernels", "relative_loss",
-           "normal_equations", "best_weights", "train", "narrower", "prune", "sup_error", "blowup_radius"]
+           "normal_equations", "best_weights", "train", "narrower", "prune", "sup_error",
+           "blowup_radius"]
