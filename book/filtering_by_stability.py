@@ -233,8 +233,9 @@ com.glue("fig_students", plotting.finish(fig))
 # as undecided), and for {glue:text}`n_above_zero` of them the students of some
 # width and of every narrower one put a mode on or past the edge: fits on a window
 # that are infinitely wrong over all time. The teachers of gain below 1 rejected as
-# undecided have test errors of {glue:text}`e0_below` at the widest students, barely
-# changed from the narrowest: an error floor that width does not lower, as for a
+# undecided have test errors of {glue:text}`e0_below` at the widest students, against
+# {glue:text}`e0_below_narrow` at the narrowest: an error floor that width does not
+# lower, as for a
 # linear student of a teacher that is not linear enough at this `amplitude`. The
 # rule is also conservative: the teachers rejected as unstable (gains
 # {glue:text}`gain_unstable`) have students whose radius fell by more than `shrink`
@@ -263,6 +264,7 @@ com.glue("n_above", int(above.sum()))
 undecided = torch.tensor([vd == "undecided" for vd in verdict])
 unstable = torch.tensor([vd == "unstable" for vd in verdict])
 com.glue("e0_below", span(E0[(gain < 1) & undecided, -1]))
+com.glue("e0_below_narrow", span(E0[(gain < 1) & undecided, 0]))
 com.glue("gain_unstable", span(gain[unstable]))
 com.glue("radius_unstable", span(radius[unstable, -1]))
 com.glue("n_above_unapprox", sum(verdict[k] == "undecided"
@@ -276,10 +278,11 @@ com.glue("n_above_zero", int((radius[above] == 0).any(-1).sum()))
 # (`com.memory.probes`): held inputs of the magnitudes `magnitudes` for `probe_T`
 # steps, $\mathcal{M}(t) = \max_x |y_t - y_{t-1}| / |x|$ at lags $t \ge 1$, far
 # beyond the students' training and test windows and at input sizes they never saw.
-# A memory decays *exponentially* here if its fitted rate (slope of $-\log\mathcal{M}$ against $t$,
-# `com.memory.decay_rate`) is positive and it falls below `fall` of its peak within
-# `probe_T` steps. A power law $t^{-p}$ falls only by $2000^{-p}$ over the same
-# lags ($10^{-5}$ for $p = 1.5$), and a memory that never decays not at all.
+# A memory decays *exponentially* here if its fitted rate (slope of
+# $-\log\mathcal{M}$ against $t$, `com.memory.decay_rate`) is positive and it falls
+# below `fall` of its peak within `probe_T` steps. A power law $t^{-p}$ falls only
+# by `probe_T`$^{-p}$ over the same lags ({glue:text}`pow_fall:.0e` for $p = 1.5$),
+# and a memory that never decays not at all.
 
 # %%
 with torch.no_grad():
@@ -294,6 +297,7 @@ bound = (teach["r"].norm(dim=-1) * U_norm)[:, None] * gain[:, None] ** lags
 contracting = gain < 1                                 # M(t) on lags t = 1, 2, ...
 slack = 1e-13 * M.amax(-1, keepdim=True)                              # rounding
 bound_ok = bool((M <= bound + slack)[contracting].all())
+com.glue("pow_fall", probe_T ** -1.5)
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -334,13 +338,13 @@ com.glue("fig_memory", plotting.finish(fig))
 # rounding ($10^{-13}$ of the peak; checked: {glue:text}`bound_ok`). It is a bound
 # of the teacher alone, and says nothing about the students; what ties the two is
 # the theorem, whose quantitative form reads: a $\beta_0$-stable approximation forces
-# $e^{\beta t}\mathcal{M}(t) \to 0$ for every $\beta < \beta_0$. Our students do not bear that out number for
-# number: the kept teachers' fitted rate divided by their students' smallest radius
-# ranges over {glue:text}`rate_over_radius`. Where it is below 1 the teacher forgets
-# more slowly than the students' slowest mode: they approximate to `tolerance`
-# without matching the teacher's slowest memory (which part of it they miss is not
-# measured here). The theorem needs $E_m(0) \to 0$; a tolerance, and a few widths, do
-# not reach that limit.
+# $e^{\beta t}\mathcal{M}(t) \to 0$ for every $\beta < \beta_0$. Our students do not
+# bear that out number for number: the kept teachers' fitted rate divided by their
+# students' smallest radius ranges over {glue:text}`rate_over_radius`. Where it is
+# below 1 the teacher forgets more slowly than the students' slowest mode: they
+# approximate to `tolerance` without matching the teacher's slowest memory (which
+# part of it they miss is not measured here). The theorem needs $E_m(0) \to 0$; a
+# tolerance, and a few widths, do not reach that limit.
 
 # %%
 com.glue("rate_kept", span(rate[kept]))
