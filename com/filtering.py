@@ -4,8 +4,8 @@ Teachers are random tanh RNNs without biases (torch.nn.RNN's equation, com.rando
 
     h_t = tanh(W h_{t-1} + U x_t),  y_t = r^T h_t,  h_{-1} = 0,
 
-with W rescaled to a chosen spectral radius, the *gain* g: the rest state h = 0 has
-Jacobian W, so g < 1 makes it attracting and g > 1 repelling. Students are diagonal
+with W symmetrised and rescaled to a chosen spectral radius, the *gain* g: the rest
+state h = 0 has Jacobian W, so g < 1 makes it attracting and g > 1 repelling. Students are diagonal
 linear RNNs h_t = a h_{t-1} + u x_t, y_t = c^T h_t, with modes a_i = 1 - delta_i
 (com.horizon's convention): a convolution y = K * x with the kernel
 K_s = sum_i g_i (1 - delta_i)^s, g_i = c_i u_i, so training needs no loop over time.
@@ -15,7 +15,11 @@ The squared error of a kernel on fixed data is a quadratic form in K,
     A_{s s'} = sum_{n,t} x_{n,t-s} x_{n,t-s'},   b_s = sum_{n,t} x_{n,t-s} y_{n,t},
 
 so the data enter once, through A (T, T) and b (T,), and a training step costs a
-few matrix products whatever the number of sequences.
+few matrix products whatever the number of sequences. For given modes the loss is
+quadratic in g, solved exactly (``best_weights``); Adam moves the modes alone
+(``train``). The verdict's ingredients: the sup error on test data (``sup_error``),
+pruning of modes that carry least (``prune``) and the blow-up radius
+(``blowup_radius``); the rule itself is com.curse's (``approximating``, ``ratio``).
 """
 from __future__ import annotations
 
