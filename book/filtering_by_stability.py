@@ -159,13 +159,14 @@ com.glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 # this is the complex stability radius of $J = \mathrm{diag}(1 - \delta)$
 # (`com.linearisation.complex_radius`), which for a real diagonal $J$ is
 # $\min_i (1 - |1 - \delta_i|)$: the blow-up radius $\beta^*(m)$. It bounds the
-# tolerance radius of the stability chapters from above, so the verdict below is a
-# necessary condition for stable approximation: a stricter test could only keep
-# fewer teachers, and a claim about every kept teacher only gets easier. Before it
-# is taken, modes that carry least are pruned as long as their $\ell^1$ mass moves
-# the sup error by at most `share` of itself (`com.filtering.prune`, the rule of `com.approximants.prune`):
-# stability is existential, and a weightless mode that training left near the edge
-# would otherwise set the radius.
+# tolerance radius of the stability chapters from above: a blow-up radius that falls
+# to 0 drags the tolerance radius with it, but one that stays put does not prove
+# that the tolerance radius does (that radius is not measured here: the teacher's
+# error over all time has no closed form). Before the radius is taken, modes that
+# carry least are pruned as long as their $\ell^1$ mass moves the sup error by at
+# most `share` of itself (`com.filtering.prune`, the rule of
+# `com.approximants.prune`): stability is existential, and a weightless mode that
+# training left near the edge would otherwise set the radius.
 #
 # **The verdict** is the stability chapters' rule: over the widths that approximate,
 # $E_m(0) \le$ `tolerance`$/2$ (`com.curse.approximating`), the radius must not fall
