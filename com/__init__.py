@@ -11,8 +11,9 @@ their Jacobian at rest), ``curse`` (one memory measured end to end), ``perturbat
 scales), ``families`` (the stability table's model families), ``trained_families``
 (the families trained on a finite window), ``tasks`` (target memories and held inputs
 to train them on), ``random_nets`` (RNN, GRU, LSTM stacks at initialisation, many at
-once), ``s4d`` (S4D kernels in closed form), ``plateaus``, ``training`` (one batched
-loop), ``learning_rates`` (the learning-rate range), ``validation`` (chapter
+once), ``s4d`` (S4D kernels in closed form), ``filtering`` (random teachers, students
+trained on them, the stability filter of Fig. 3), ``plateaus``, ``training`` (one
+batched loop), ``learning_rates`` (the learning-rate range), ``validation`` (chapter
 parameters), ``budget`` and ``machine`` (what a run costs, what this machine allows),
 ``report`` (claims and glue), ``plotting``, ``cache`` (with ``fingerprint`` and
 ``random_streams``, what its keys are made of), ``provenance`` (the facts of the run
@@ -34,6 +35,7 @@ from . import (
     cache,
     curse,
     families,
+    filtering,
     fingerprint,
     horizon,
     learning_rates,
@@ -94,8 +96,8 @@ def stream(seed: int, *names: str | int) -> torch.Generator:
 
 
 __all__ = ["stream", "setup", "Claims", "glue", "ParameterError", "approximants", "approximation",
-           "budget", "cache", "curse", "families", "fingerprint", "horizon",
-           "learning_rates", "linearisation", "loss", "machine", "memory", "models",
-           "parameterisations", "perturbation", "plateaus", "plotting", "provenance",
-           "random_nets", "random_streams", "report", "residual", "s4d", "stability",
-           "tasks", "trained_families", "training", "validation"]
+           "budget", "cache", "curse", "families", "filtering", "fingerprint",
+           "horizon", "learning_rates", "linearisation", "loss", "machine", "memory",
+           "models", "parameterisations", "perturbation", "plateaus", "plotting",
+           "provenance", "random_nets", "random_streams", "report", "residual", "s4d",
+           "stability", "tasks", "trained_families", "training", "validation"]
