@@ -12,6 +12,8 @@ scale |f'(w)| / f(w)^2 of the parameterisation bounds (wang2023stablessm).
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
 from . import loss, trained_families
@@ -60,7 +62,8 @@ def sweep(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: int, step
         with torch.no_grad():
             g = params[key].grad
             r = (g.abs() / params[key].abs().clamp_min(1e-300)).amax(-1)    # (S,)
-            ratio = torch.fmax(ratio, r)
+            # a gradient that is not a number has overflowed: its ratio is infinite
+            ratio = torch.fmax(ratio, r.nan_to_num(nan=math.inf))
             grads = {k: p.grad for k, p in params.items()}
             _adam_step(params, grads, mom, sq, lr, step, moments, eps)
     with torch.no_grad():

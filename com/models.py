@@ -174,11 +174,12 @@ def layerwise_ssm(x: torch.Tensor, lams: list[torch.Tensor], b: torch.Tensor,
     mixes: L-1 tensors (..., m, m)  ->  y: (..., N, T)
     """
     T = x.shape[-1]
-    u = b[..., None, :, None] * x[..., :, None, :]                # (..., N, m, T)
-    z = u
+    # layer 1 convolves b_i x, i.e. the kernel b_i K_i with x itself: one FFT of x,
+    # not of the (..., N, m, T) tensor b x
+    u, gain, z = x[..., :, None, :], b[..., None], None           # (..., N, 1, T), (..., m, 1)
     for layer, lam in enumerate(lams):
         if layer > 0:
-            u = torch.einsum("...ij,...njt->...nit", mixes[layer - 1], z)
-        K = (1 - lam)[..., None] * signed_powers(lam, T)           # (..., m, T)
+            u, gain = torch.einsum("...ij,...njt->...nit", mixes[layer - 1], z), 1.0
+        K = gain * (1 - lam)[..., None] * signed_powers(lam, T)    # (..., m, T)
         z = sigma(convolve(K[..., None, :, :], u))                 # (..., N, m, T)
     return torch.einsum("...i,...nit->...nt", c, z)

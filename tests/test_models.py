@@ -87,3 +87,25 @@ def test_diagonal_kernel_gradient_is_autograd_of_its_formula():
     ref_c = c2.detach().clone().requires_grad_()
     (ref_c[..., None] * torch.exp((-ref_w[..., None] * t_long).clamp(-700, 700))).sum().backward()
     assert torch.allclose(w2.grad, ref_w.grad) and torch.allclose(c2.grad, ref_c.grad)
+
+
+def test_layerwise_ssm_is_its_recurrence():
+    """Two layers of h_t = lam h_{t-1} + (1 - lam) u_t, z = tanh(h), run in time, equal
+    the FFT version (first layer from b x, second from M z)."""
+    g = torch.Generator().manual_seed(8)
+    S, N, m, T = 2, 3, 4, 30
+    x = torch.randn(N, T, generator=g)
+    lams = [torch.rand(S, m, generator=g) * 1.8 - 0.9 for _ in range(2)]
+    b, c = torch.randn(S, m, generator=g), torch.randn(S, m, generator=g)
+    M = torch.randn(S, m, m, generator=g)
+    y = models.layerwise_ssm(x, lams, b, [M], c)
+    u = b[:, None, :, None] * x[None, :, None, :]                   # (S, N, m, T)
+    for layer, lam in enumerate(lams):
+        if layer:
+            u = torch.einsum("sij,snjt->snit", M, z)
+        h, zs = torch.zeros(S, N, m), []
+        for t in range(T):
+            h = lam[:, None] * h + (1 - lam[:, None]) * u[..., t]
+            zs.append(torch.tanh(h))
+        z = torch.stack(zs, -1)
+    assert torch.allclose(y, torch.einsum("si,snit->snt", c, z), atol=1e-12)
