@@ -21,7 +21,7 @@ from pathlib import Path
 from . import row
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_S = 600.0
+TARGET_S = 300.0
 
 
 def _cpu() -> float:

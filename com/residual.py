@@ -113,12 +113,17 @@ def _by_width(params: dict, x: torch.Tensor, sigma: str, dt: float,
     groups, ys = [], []
     for w in widths.unique().tolist():
         idx = (widths == w).nonzero()[:, 0]                    # the models of width w
-        live = {k: v[idx][:, :w, :w] if k == "W" else v[idx][:, :w]
+        lo, hi = int(idx[0]), int(idx[-1]) + 1
+        pick = slice(lo, hi) if hi - lo == len(idx) else idx   # a run of models: a view
+        live = {k: v[pick][:, :w, :w] if k == "W" else v[pick][:, :w]
                 for k, v in params.items()}
-        ys.append(rnn(live, x if x.dim() == 3 else x[idx], sigma, dt))
+        ys.append(rnn(live, x if x.dim() == 3 else x[pick], sigma, dt))
         groups.append(idx)
-    order = torch.argsort(torch.cat(groups))                   # back to model order
-    return torch.cat(ys)[order]
+    order = torch.cat(groups)
+    y = torch.cat(ys)
+    if torch.equal(order, torch.arange(len(order))):           # already in model order
+        return y
+    return y[torch.argsort(order)]
 
 
 def init(widths: list[int], d: int, generator: torch.Generator,

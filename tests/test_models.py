@@ -99,7 +99,7 @@ def test_layerwise_ssm_is_its_recurrence():
     b, c = torch.randn(S, m, generator=g), torch.randn(S, m, generator=g)
     M = torch.randn(S, m, m, generator=g)
     y = models.layerwise_ssm(x, lams, b, [M], c)
-    u = b[:, None, :, None] * x[None, :, None, :]                   # (S, N, m, T)
+    u, z = b[:, None, :, None] * x[None, :, None, :], None         # (S, N, m, T)
     for layer, lam in enumerate(lams):
         if layer:
             u = torch.einsum("sij,snjt->snit", M, z)
