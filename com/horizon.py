@@ -89,9 +89,21 @@ def powers(delta: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return out
 
 
+# exp_sum works in blocks of at most this many powers (8 MB): a larger temporary is
+# mapped fresh from the system at every call and its page faults cost more than the exp
+CHUNK = 2 ** 20
+
+
 def exp_sum(delta: torch.Tensor, g: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """K_t = sum_i g_i (1 - delta_i)^t.  delta, g: (..., m); t: (T,)  ->  (..., T)"""
-    return torch.einsum("...m,...mt->...t", g, powers(delta, t))
+    """K_t = sum_i g_i (1 - delta_i)^t, in blocks of rows (same values, CHUNK).
+    delta, g: (..., m); t: (T,)  ->  (..., T)"""
+    delta, g = torch.broadcast_tensors(delta, g)
+    m = delta.shape[-1]
+    d, w = delta.reshape(-1, m), g.reshape(-1, m)                       # (n, m)
+    rows = max(1, CHUNK // max(1, m * t.numel()))
+    K = [torch.einsum("nm,nmt->nt", w[i:i + rows], powers(d[i:i + rows], t))
+         for i in range(0, d.shape[0], rows)] or [d.new_zeros(0, t.numel())]
+    return torch.cat(K).reshape(*delta.shape[:-1], t.numel())
 
 
 def unstable(delta: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -160,4 +172,4 @@ def window_error(memory: Memory, delta: torch.Tensor, g: torch.Tensor, T: int) -
 
 
 __all__ = ["Memory", "geometric", "power", "powers", "exp_sum", "unstable", "error",
-           "window_error", "middle_grid", "t_end_for", "HEAD", "MIDDLE", "TAIL_DECAYS"]
+           "window_error", "middle_grid", "t_end_for", "HEAD", "MIDDLE", "TAIL_DECAYS", "CHUNK"]

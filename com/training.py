@@ -131,17 +131,28 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
     """Train ``n_models`` diagonal linear RNNs of width m on the white-noise loss
     sum_s weights_s (rho_s - rhohat_s)^2 with Adam, rates w = e^raw.
 
-    Returns final ``loss`` (n_models,), ``rates`` (n_models, m), ``coeffs`` and the
-    loss ``history`` (steps, n_models).
+    target: (T,), or (K, T) for K targets trained at once, each from the same
+    ``n_models`` initial models (the models share nothing, so this is K runs in one
+    program: half the steps' overhead for two targets).
+    Returns final ``loss`` ([K,] n_models), ``rates`` ([K,] n_models, m), ``coeffs`` and
+    the loss ``history`` (steps, [K,] n_models).
     """
+    K = target.shape[0] if target.dim() == 2 else 1
     model = init_diagonal(n_models, m, seed, rates=rates)
+    if K > 1:                                               # the same draws for every target
+        model = DiagonalRNN(model.raw.detach().repeat(K, 1).requires_grad_(),
+                            model.coeffs.detach().repeat(K, 1).requires_grad_(), model.rate)
+    rho = target.repeat_interleave(n_models, 0) if K > 1 else target     # (K n, T) or (T,)
     history = train(model.parameters(),
-                    lambda: loss.white_noise_loss(target, model.kernel(t), weights),
+                    lambda: loss.white_noise_loss(rho, model.kernel(t), weights),
                     steps, lr, method="adam", desc=desc or f"m={m}")
     with torch.no_grad():
-        final = loss.white_noise_loss(target, model.kernel(t), weights)
-    return {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach(),
-            "history": history}
+        final = loss.white_noise_loss(rho, model.kernel(t), weights)
+    out = {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach()}
+    if K > 1:
+        out = {k: v.reshape(K, n_models, *v.shape[1:]) for k, v in out.items()}
+        history = history.reshape(history.shape[0], K, n_models)
+    return out | {"history": history}
 
 
 def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,

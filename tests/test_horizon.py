@@ -57,3 +57,16 @@ def test_powers_handle_negative_modes_and_the_edge():
     assert torch.allclose(got[0], (-0.5) ** t)
     assert torch.all(got[1] == 1.0)                       # 1 - 1e-20 rounds, log1p does not
     assert torch.allclose(got[2], torch.tensor([1.0, 0, 0, 0, 0]), rtol=0, atol=1e-300)
+
+
+def test_exp_sum_in_blocks_is_exp_sum_whole(monkeypatch):
+    """The blocks only bound memory: the same values, bit for bit, for any block size."""
+    g0 = torch.Generator().manual_seed(3)
+    delta = torch.rand(2, 7, 5, generator=g0, dtype=torch.float64) * 1.5 + 1e-3
+    g = torch.randn(2, 7, 5, generator=g0, dtype=torch.float64)
+    t = torch.arange(40, dtype=torch.float64)
+    whole = torch.einsum("...m,...mt->...t", g, horizon.powers(delta, t))
+    for chunk in (1, 200, 10 ** 9):
+        monkeypatch.setattr(horizon, "CHUNK", chunk)
+        assert torch.equal(horizon.exp_sum(delta, g, t), whole)
+    assert horizon.exp_sum(delta[:0], g[:0], t).shape == (0, 7, 40)
