@@ -43,11 +43,7 @@ def run(quick: bool = False, keep: bool = False) -> dict:
     repo, cache = tmp / "repo", tmp / "cache"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(repo)], check=True)
     (repo / ".venv").symlink_to(ROOT / ".venv")
-    # the book as a reader runs it: torch's own thread count (an earlier workload may have
-    # pinned this process's environment to one thread)
-    pinned = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-    env = {k: v for k, v in os.environ.items() if k not in pinned}
-    env = {**env, "COM_CACHE": str(cache), "COM_PROGRESS": "0",
+    env = {**os.environ, "COM_CACHE": str(cache), "COM_PROGRESS": "0",
            "PYTHONPATH": str(repo)}                            # import the clone's com
     chapters = sorted(p.stem for p in (repo / "book/params/smoke").glob("*.yaml"))
     times: dict[str, float] = {}

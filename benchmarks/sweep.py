@@ -11,7 +11,6 @@ Agreement: every run succeeds on both paths with the same claim verdicts.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -33,14 +32,8 @@ def run(quick: bool = False) -> dict:
     cfg = QUICK if quick else FULL
     with tempfile.TemporaryDirectory(prefix="com-bench-sweep-") as tmp:
         plan = runs.plan(cfg["chapters"], cfg["seeds"], cfg["scale"], out=Path(tmp))
-        saved = dict(os.environ)          # execute() pins this process to one thread
         start = time.perf_counter()
-        try:
-            one_by_one = [sweep.execute(r.notebook, r.parameters, str(book.BOOK))
-                          for r in plan]
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        one_by_one = [sweep.execute(r.notebook, r.parameters, str(book.BOOK)) for r in plan]
         baseline = time.perf_counter() - start
         assert all(r["error"] is None for r in one_by_one), [r["error"] for r in one_by_one]
         with sweep.connect() as client:

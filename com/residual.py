@@ -43,8 +43,8 @@ class _Recurrence(torch.autograd.Function):
         dL/dc = sum_k dL/dy_k h_k.
 
     Every step works on (n, N, m) slices that stay in cache, and every sum over k is
-    accumulated in place: no (n, N, T, m) tensor is ever built (at these sizes, building
-    one costs more than the arithmetic).  Rows are (model n, sequence N) pairs."""
+    accumulated in place: no (n, N, T, m) buffer is ever allocated whole (at these sizes,
+    allocating one costs more than the arithmetic).  Rows are (model n, sequence N) pairs."""
 
     @staticmethod
     def forward(ctx, W, U, b, c, x, dt, sigma):   # (n,m,m) (n,m,d) (n,m) (n,m), x (n,N,T,d)

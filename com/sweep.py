@@ -44,6 +44,19 @@ RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS
 
 # -- running it on Dask -------------------------------------------------------------
 
+@contextmanager
+def _environment(values: dict):
+    """os.environ with ``values`` set while the block runs (the kernel it starts inherits
+    them), then as it was: a caller running ``execute`` itself keeps its own threads."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def execute(notebook: str, parameters: dict, cwd: str) -> dict:
     """One run, on a Dask worker: papermill in a fresh kernel, in a private folder.
 
@@ -53,8 +66,7 @@ def execute(notebook: str, parameters: dict, cwd: str) -> dict:
     """
     import papermill
 
-    os.environ.update(RUN_ENV)      # same values for every task: safe in a shared worker
-    with tempfile.TemporaryDirectory(prefix="com-sweep-") as tmp:
+    with _environment(RUN_ENV), tempfile.TemporaryDirectory(prefix="com-sweep-") as tmp:
         src, dst = Path(tmp, "input.ipynb"), Path(tmp, "output.ipynb")
         src.write_text(notebook)
         try:

@@ -167,3 +167,16 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
     assert "`plateau-exponential`" in robustness.page(summary)
     assert "source or `com` changed" not in robustness.page(
         summary, {"gradient_plateaus": book.code_hash("gradient_plateaus")})
+
+
+def test_execute_pins_its_run_and_leaves_the_caller_as_it_was(toy, monkeypatch):
+    """A run sees one thread; a process calling execute itself keeps its environment."""
+    import jupytext
+    import nbformat
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    before = dict(os.environ)
+    nb = nbformat.writes(jupytext.reads(TOY, fmt="py:percent"))
+    out = sweep.execute(nb, {"seed": 2, "nap": 0.0}, str(toy))
+    assert out["error"] is None and "threads 1" in out["notebook"]
+    assert dict(os.environ) == before
