@@ -325,7 +325,7 @@ com.glue("fig_memory", plotting.finish(fig))
 # ```
 #
 # Every kept teacher forgets exponentially: fitted rates from
-# {glue:text}`rate_kept` per step, and memory below {glue:text}`drop_kept:.1e` of
+# {glue:text}`rate_kept` per step, and memory at most {glue:text}`drop_kept:.2g` of
 # its peak after `probe_T` steps. Among the rejected, {glue:text}`n_slow` teachers
 # have a memory that does not pass the exponential test (gains {glue:text}`gain_slow`;
 # their memory at `probe_T` is still {glue:text}`drop_slow` of its peak), the
@@ -351,7 +351,8 @@ com.glue("fig_memory", plotting.finish(fig))
 
 # %%
 com.glue("rate_kept", span(rate[kept]))
-com.glue("drop_kept", float(drop[kept].max()) if kept.any() else float("nan"))
+drop_kept = com.report.bound(drop[kept].max(), 1e-12) if kept.any() else float("nan")
+com.glue("drop_kept", drop_kept)                           # often round-off: a bound
 slow = ~exponential
 com.glue("n_slow", int(slow.sum()))
 com.glue("drop_slow", span(drop[slow]))
@@ -379,7 +380,7 @@ claims.check("kept-exponential", "every teacher kept as stably approximated has 
              "peak within probe_T steps",
              bool(exponential[kept].all()) and bool(kept.any()),
              f"{int(kept.sum())} kept; rates {span(rate[kept])}; end/peak at most "
-             f"{float(drop[kept].max()) if kept.any() else float('nan'):.1e}")
+             f"{drop_kept:.2g}")
 claims.check("filter-rejects", "the filter keeps some teachers and rejects every "
              "teacher of gain >= 1, among them some whose memory does not decay "
              "exponentially", bool(kept.any()) and not bool(kept[above].any())

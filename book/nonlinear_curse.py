@@ -141,13 +141,14 @@ probe_lin = memory.probe(
     lambda x: residual.rnn(check_p, x, "linear", 1.0), mags, probe_T)
 K_abs = K_check[:, 1:probe_T].abs()
 probe_err = float((probe_lin - K_abs).abs().max() / K_check.abs().max())
-print(f"linear residual RNN: max |probe - |K|| / max |K| = {probe_err:.1e}")
-com.glue("probe_err", probe_err)
+probe_bound = com.report.bound(probe_err, 1e-12)      # round-off: shown as a bound
+print(f"linear residual RNN: max |probe - |K|| / max |K| <= {probe_bound:.2g}")
+com.glue("probe_err", probe_bound)
 
 # %% [markdown]
-# The probe and the kernel agree to {glue:text}`probe_err:.1e` of the kernel's size:
-# floating-point rounding. The same probe applies to any model, including the ones
-# torch ships. The paper's appendix shows memory functions of randomly initialised
+# The probe and the kernel agree to within {glue:text}`probe_err:.2g` of the
+# kernel's size: floating-point rounding. The same probe applies to any model,
+# including the ones torch ships. The paper's appendix shows memory functions of randomly initialised
 # RNN, GRU and LSTM networks and compares the Heaviside probe with an impulse probe
 # $x\,\mathbf{1}_{t=0}$ (the response $|y_{t+1}|/|x|$ after a kick). Both probes
 # subtract the response to the zero input first: torch's layers have biases, so their
@@ -530,7 +531,7 @@ y = {(k, s): residual.rnn(hard[k], x_sim[..., None], s, 1.0)
 com.glue("kappa_need", max(2 * float(R[k]["fit"]["g"].max()) ** 0.5 for k in mems))
 hard_gap = max(float((y[k, "hardtanh"] - y[k, "linear"]).abs().max()
                      / y[k, "linear"].abs().max()) for k in mems)
-com.glue("hard_gap", hard_gap)
+com.glue("hard_gap", com.report.bound(hard_gap, 1e-12))       # round-off
 
 # %%
 fig, axes = plotting.subplots(2)
@@ -563,8 +564,8 @@ for k, tag in tags.items():
 # window simulation (dashed), per memory (colour).
 # ```
 #
-# The simulated hardtanh RNNs match the linear models to {glue:text}`hard_gap:.1e`
-# (relative), as derived. Over all time the radius of the linearisation,
+# The simulated hardtanh RNNs match the linear models to within
+# {glue:text}`hard_gap:.2g` (relative), as derived. Over all time the radius of the linearisation,
 # $r(J) = \delta_{\min}$ for these normal $J$, goes from {glue:text}`J_exp` on
 # exponential memory (from the first approximating width to the widest) but from
 # {glue:text}`J_pol1` and {glue:text}`J_pol2` on the polynomial ones. The window
@@ -744,7 +745,7 @@ def ratios(res_of, keys):                   # "key: ratio" for the evidence
 
 lin_ratio = {k: curse.ratio(R[k]["radius"], first[k]) for k in mems}
 claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
-             probe_err <= 1e-10, f"max relative deviation {probe_err:.1e}")
+             probe_err <= 1e-10, f"max relative deviation <= {probe_bound:.2g}")
 claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
              all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems),
              ", ".join(f"{k}: {float(R[k]['E0'][0] / R[k]['E0'][-1]):.3g}x"
@@ -819,5 +820,6 @@ claims.check("hardtanh-exact", "the hardtanh RNNs equal the linear models: "
              "pre-activations within [-1, 1] over all time, simulated to 1e-10",
              max(z_max, zr_max) <= 1 and hard_gap <= 1e-10,
              f"largest pre-activation bound {z_max:.2f} (W + beta I), "
-             f"{zr_max:.2f} (reparameterised); simulated {hard_gap:.1e}")
+             f"{zr_max:.2f} (reparameterised); simulated gap "
+             f"<= {com.report.bound(hard_gap, 1e-12):.2g}")
 claims.finish()

@@ -402,7 +402,7 @@ com.glue("fig_radii", plotting.finish(fig))
 # below are its curves, exactly. Its weights stay bounded uniformly in $m$
 # ($|b|_2^2 = \sum_i g_i/\delta_i$, the kernel's $\ell^1$ mass). Simulated for
 # 256 steps on held inputs, perturbed at their radius, the hardtanh RNNs match the
-# linear RNNs and the kernels to {glue:text}`van_gap:.1e` (relative).
+# linear RNNs and the kernels to within {glue:text}`van_gap:.2g` (relative).
 
 # %%
 van = F.FAMILIES["vanilla"]
@@ -424,7 +424,7 @@ def realised_gap(pname, i, m):               # one model, perturbed at its radiu
 van_gap = max(realised_gap(p, i, m) for p in ("direct", "best")
               for i, m in enumerate(widths))
 com.glue("z_van", z_van)
-com.glue("van_gap", van_gap)
+com.glue("van_gap", com.report.bound(van_gap, 1e-12))         # round-off
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -664,7 +664,7 @@ claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows eq
              "the linear ones over all time (pre-activations within [-1, 1]; "
              "simulated to 1e-10)", z_van <= kappa and van_gap <= 1e-10,
              f"largest pre-activation bound {z_van / kappa:.2f}; "
-             f"simulated {van_gap:.1e}")
+             f"simulated gap <= {com.report.bound(van_gap, 1e-12):.2g}")
 
 # %%
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "

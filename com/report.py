@@ -9,6 +9,7 @@ reads them back from an executed notebook (the book's claims summary, the sweep)
 from __future__ import annotations
 
 import ast
+import math
 import numbers
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -37,6 +38,19 @@ def plain(value):
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+def bound(x: float, floor: float) -> float:
+    """``x``, or ``floor`` where ``x`` is below it: how a quantity that may be round-off
+    is shown and glued (``<= 1e-12``), never with round-off's digits.
+
+    Such digits differ between CPUs (each vector unit sums in its own order); the
+    floor, set well above the quantity's round-off, does not; a value above it is a
+    result and keeps the two digits a chapter prints. A value that is not finite is
+    returned as it is, so a failure still shows.
+    """
+    x = float(x)
+    return x if not math.isfinite(x) or x > floor else float(floor)
 
 
 def glue(name: str, value, display: bool = False) -> None:

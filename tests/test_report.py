@@ -1,8 +1,10 @@
+import math
+
 import numpy as np
 import pytest
 import torch
 
-from com.report import ClaimNotReproduced, Claims, plain
+from com.report import ClaimNotReproduced, Claims, bound, plain
 
 
 def test_plain_numbers():
@@ -84,3 +86,14 @@ def test_read_claims_rejects_disagreeing_glue():
                                  out("claims_table", "text/html", table)]}]}
     with pytest.raises(ValueError, match="disagree"):
         read_claims(nb)
+
+
+def test_bound_shows_round_off_as_its_floor():
+    # two CPUs' round-off of the same quantity give one bound
+    assert bound(4.0e-16, 1e-12) == bound(4.8e-16, 1e-12) == 1e-12
+    assert bound(0.0, 1e-12) == 1e-12
+    # above the floor, a result: shown as it is (a chapter prints two digits)
+    assert bound(1.9e-3, 1e-10) == 1.9e-3
+    # a failure is not hidden behind a bound
+    assert math.isnan(bound(float("nan"), 1e-12))
+    assert bound(float("inf"), 1e-12) == float("inf")
