@@ -9,9 +9,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# every chapter has a smoke parameter set; the full scale is its parameters cell's defaults
-CHAPTERS := $(sort $(basename $(notdir $(wildcard book/params/smoke/*.yaml))))
-COM := $(wildcard com/*.py)
+# The chapter list and what their results depend on (com, and the machinery a chapter
+# runs) are computed in one place, bookkit.chapters, read here with any python3.
+CHAPTERS := $(shell $(PYTHON) -m bookkit.chapters)
+DEPS := $(shell $(PYTHON) -m bookkit.chapters --deps)
 PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
@@ -42,32 +43,32 @@ $(STAMP): pyproject.toml constraints.txt
 
 # the paired notebooks: book/<chapter>.ipynb from book/<chapter>.py (the source of truth);
 # checked on every run, rewritten only when the .py changed, and a notebook edited by
-# hand stops make (tools/notebooks.py says how to keep or drop the edit)
+# hand stops make (bookkit.build.notebooks says how to keep or drop the edit)
 notebooks: $(CHAPTERS:%=book/%.ipynb)
 book/%.ipynb: book/%.py FORCE | $(STAMP)
-	@$(BIN)/python tools/notebooks.py $< $@
+	@$(BIN)/python -m bookkit.build.notebooks $< $@
 
 # the python, torch and numpy versions, rewritten only when they change: results
 # depend on them, so an upgrade re-executes the chapters
 VERSIONS := _build/versions.txt
 $(VERSIONS): FORCE | $(STAMP)
-	@$(BIN)/python tools/notebooks.py --versions $@
+	@$(BIN)/python -m bookkit.build.notebooks --versions $@
 
 # execute a chapter at one scale: smoke with its parameter file book/params/smoke/, full
 # with the defaults of its parameters cell (no -f: declared once, in the chapter);
 # written to a temporary file and moved into place only on success, so an interrupted
 # run is redone, never half-kept.
-# com.setup writes the run's facts (Python, torch, CPU, cores) to COM_PROVENANCE from
-# inside the kernel; tools/provenance.py folds them, with the commit and the papermill
-# command, into the notebook's metadata for the page's reproduce box.
+# bookkit.chapter.setup writes the run's facts (Python, torch, CPU, cores) to
+# COM_PROVENANCE from inside the kernel; bookkit.provenance folds them, with the commit
+# and the papermill command, into the notebook's metadata for the page's reproduce box.
 define execute
-_build/executed/$(1)/%.ipynb: book/%.ipynb $(3) $(COM) $(VERSIONS) | $(STAMP)
+_build/executed/$(1)/%.ipynb: book/%.ipynb $(3) $(DEPS) $(VERSIONS) | $(STAMP)
 	@mkdir -p $$(@D)
 	rm -f $$@.facts.json
 	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
 	    $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
 	    $(if $(3),-f $(subst %,$$*,$(3))) $$< $$@.part.ipynb
-	$(BIN)/python tools/provenance.py $$@.part.ipynb $$@.facts.json $(1)
+	$(BIN)/python -m bookkit.provenance $$@.part.ipynb $$@.facts.json $(1)
 	mv $$@.part.ipynb $$@
 endef
 # The nbval references are the smoke executions (make regenerate copies them), so the
@@ -75,7 +76,7 @@ endef
 # make nbval re-executes them under this machine's own unit (AVX-512 or AVX2 on most
 # CPUs), which sums in another order: a reference output that shows round-off digits
 # fails on the developer's machine, not on a reader's. (Round-off is glued and printed
-# as a bound, com.report.bound.)
+# as a bound, bookkit.claims.bound.)
 REFERENCE_UNIT := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=AVX2
 $(eval $(call execute,full,COM_PROGRESS=1))
 $(eval $(call execute,smoke,$(REFERENCE_UNIT) COM_CACHE=off COM_PROGRESS=0,book/params/smoke/%.yaml))
@@ -86,7 +87,7 @@ define build
 	cp $(filter-out $(PAGES),$(BOOK_FILES)) $(1)/src/
 	cp $(PAGES) $(1)/src/book/
 	cp $(CHAPTERS:%=_build/executed/$(2)/%.ipynb) $(1)/src/book/
-	$(BIN)/python tools/stage.py $(1)/src $(2)
+	$(BIN)/python -m bookkit.build.stage $(1)/src $(2)
 	$(BIN)/jupyter-book build $(1)/src --path-output $(3) $(JB_FLAGS)
 endef
 
@@ -128,7 +129,7 @@ SEEDS ?= 0-7
 SCALE ?= full
 ARGS ?=
 sweep: | $(STAMP)
-	$(BIN)/python -m com.sweep --scale $(SCALE) --seeds $(SEEDS) $(ARGS)
+	$(BIN)/python -m bookkit.sweep --scale $(SCALE) --seeds $(SEEDS) $(ARGS)
 
 # timings: the authors' time-loop approach against com (asserting both agree), then
 # make book at full scale in a clean clone; writes _build/bench.json and _build/bench.md

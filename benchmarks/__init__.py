@@ -19,6 +19,8 @@ from typing import Callable
 
 import torch
 
+from bookkit.provenance import cpu_model
+
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,15 +59,6 @@ def peak_gflops(n: int = 2048, repeats: int = 5) -> float:
     return 2 * n ** 3 / median_time(lambda: a @ b, repeats=repeats) / 1e9
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def load_average() -> float | None:

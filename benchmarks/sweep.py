@@ -1,9 +1,9 @@
 """Workload 6: one sweep, on the embedded Dask cluster against the same runs one after
 another.
 
-Runs: chapters x seeds at one scale (com.runs.plan), each a papermill execution in a
-fresh kernel (com.sweep.execute). Baseline: the runs executed one after another in this
-process, as a shell loop over papermill would. com: com.sweep.sweep on an embedded
+Runs: chapters x seeds at one scale (bookkit.sweep.runs.plan), each a papermill execution in a
+fresh kernel (bookkit.sweep.run.execute). Baseline: the runs executed one after another in this
+process, as a shell loop over papermill would. com: bookkit.sweep.run.sweep on an embedded
 LocalCluster of one single-threaded worker per core. Both are timed once (a run is
 seconds to minutes: repeats would only re-measure the same kernels).
 Agreement: every run succeeds on both paths with the same claim verdicts.
@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from com import book, report, runs, sweep
+from bookkit import chapters as book
+from bookkit import claims as report
+from bookkit.sweep import run as sweep
+from bookkit.sweep import runs
 
 from . import row
 
@@ -44,7 +47,7 @@ def run(quick: bool = False) -> dict:
             assert verdicts(r.path.read_text()) == verdicts(alone["notebook"]), r.label
     notes = (f"{len(plan)} runs ({', '.join(cfg['chapters'])} x seeds {cfg['seeds']}, "
              f"{cfg['scale']} scale). Baseline: papermill one run after another. com: "
-             f"com.sweep on an embedded LocalCluster of {workers} single-threaded workers, "
+             f"bookkit.sweep on an embedded LocalCluster of {workers} single-threaded workers, "
              "runs kept as they finish. Agreement: every run succeeds on both paths with the "
              "same claim verdicts. Timed once each.")
     return row("6. a sweep: embedded Dask vs one run after another", (baseline, 1),

@@ -53,8 +53,11 @@ fall = 1e-6                      # exponential test: memory falls below this of 
 import torch
 
 import com
-from com import curse, filtering, memory, plotting, random_nets
-from com import validation as v
+from com import curse, filtering, memory, random_nets
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 from com.tasks import held_inputs
 
 v.check_in(globals(), {
@@ -73,8 +76,8 @@ v.check_in(globals(), {
 })
 for name in ("gains", "init_deltas"):
     v.require(name, len(globals()[name]) == 2, "a pair of values", globals()[name])
-gen = com.setup(seed)
-claims = com.Claims(strict=strict)
+gen = setup(seed)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -119,16 +122,16 @@ v.budget(globals(), ["n_teachers", "teacher_width", "n_train", "train_T", "n_tes
 
 # %%
 torch.set_num_threads(1)            # small tensors: one thread beats two on 2 cores
-g_teach = com.stream(seed, "teachers")
+g_teach = stream(seed, "teachers")
 gain = gains[0] + (gains[1] - gains[0]) * torch.rand(n_teachers, generator=g_teach)
 teach = filtering.teachers(gain, teacher_width, g_teach)
-g_data = com.stream(seed, "data")
+g_data = stream(seed, "data")
 with torch.no_grad():
     x = amplitude * held_inputs((n_train, train_T), hold, g_data)
     y = random_nets.run(teach, x[..., None])                         # (S, N, T)
     xt = amplitude * held_inputs((n_test, test_T), hold, g_data)
     yt = random_nets.run(teach, xt[..., None])
-com.glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
+glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 
 # %% [markdown]
 # ## The students and the verdict
@@ -177,13 +180,13 @@ com.glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 
 # %%
 def trained_students():
-    st = filtering.init_students(n_teachers, widths, com.stream(seed, "students"),
+    st = filtering.init_students(n_teachers, widths, stream(seed, "students"),
                                  tuple(init_deltas))
     filtering.train(st, filtering.lagged_moments(x, y), steps, lr)
     return {"delta": st["delta"].detach(), "g": st["g"], "live": st["live"]}
 
 
-trained = com.cache.cached("filtering_by_stability.students", dict(seed=seed),
+trained = cache.cached("filtering_by_stability.students", dict(seed=seed),
                            trained_students)
 
 # %%
@@ -214,7 +217,7 @@ plotting.label(axes[0], "student width $m$", r"blow-up radius $\beta^*(m)$",
                "students' stability", legend=False)
 plotting.label(axes[1], "student width $m$", r"test error $E_m(0)$",
                "students' approximation", legend=False)
-com.glue("fig_students", plotting.finish(fig))
+glue("fig_students", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_students
@@ -252,27 +255,27 @@ def span(t):                                             # "a to b" of a tensor
     return f"{float(t.min()):.2g} to {float(t.max()):.2g}" if t.numel() else "n/a"
 
 
-com.glue("n_teachers", n_teachers)
-com.glue("n_kept", counts["kept"])
-com.glue("n_unstable", counts["unstable"])
-com.glue("n_unapprox", counts["undecided"])
+glue("n_teachers", n_teachers)
+glue("n_kept", counts["kept"])
+glue("n_unstable", counts["unstable"])
+glue("n_unapprox", counts["undecided"])
 kr = radius[kept]
-com.glue("radius_kept", f"{float(kr.min()):.2g} and {float(kr.max()):.2g}"
+glue("radius_kept", f"{float(kr.min()):.2g} and {float(kr.max()):.2g}"
          if kr.numel() else "n/a")
-com.glue("gain_kept_max", float(gain[kept].max()) if kept.any() else float("nan"))
-com.glue("gain_rejected_min", float(gain[~kept].min()) if (~kept).any()
+glue("gain_kept_max", float(gain[kept].max()) if kept.any() else float("nan"))
+glue("gain_rejected_min", float(gain[~kept].min()) if (~kept).any()
          else float("nan"))
 above = gain >= 1
-com.glue("n_above", int(above.sum()))
+glue("n_above", int(above.sum()))
 undecided = torch.tensor([vd == "undecided" for vd in verdict])
 unstable = torch.tensor([vd == "unstable" for vd in verdict])
-com.glue("e0_below", span(E0[(gain < 1) & undecided, -1]))
-com.glue("e0_below_narrow", span(E0[(gain < 1) & undecided, 0]))
-com.glue("gain_unstable", span(gain[unstable]))
-com.glue("radius_unstable", span(radius[unstable, -1]))
-com.glue("n_above_unapprox", sum(verdict[k] == "undecided"
+glue("e0_below", span(E0[(gain < 1) & undecided, -1]))
+glue("e0_below_narrow", span(E0[(gain < 1) & undecided, 0]))
+glue("gain_unstable", span(gain[unstable]))
+glue("radius_unstable", span(radius[unstable, -1]))
+glue("n_above_unapprox", sum(verdict[k] == "undecided"
                                  for k in above.nonzero()[:, 0].tolist()))
-com.glue("n_above_zero", int((radius[above] == 0).any(-1).sum()))
+glue("n_above_zero", int((radius[above] == 0).any(-1).sum()))
 
 # %% [markdown]
 # ## The teachers' memory: the paper's Figure 3
@@ -300,7 +303,7 @@ bound = (teach["r"].norm(dim=-1) * U_norm)[:, None] * gain[:, None] ** lags
 contracting = gain < 1                                 # M(t) on lags t = 1, 2, ...
 slack = 1e-13 * M.amax(-1, keepdim=True)                              # rounding
 bound_ok = bool((M <= bound + slack)[contracting].all())
-com.glue("pow_fall", probe_T ** -1.5)
+glue("pow_fall", probe_T ** -1.5)
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -313,7 +316,7 @@ plotting.label(axes[0], "lag $t$ (steps)", r"memory $\mathcal{M}(t)$",
                f"kept ({counts['kept']})", legend=False)
 plotting.label(axes[1], "lag $t$ (steps)", " ",
                f"rejected ({n_teachers - counts['kept']})", legend=False)
-com.glue("fig_memory", plotting.finish(fig))
+glue("fig_memory", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_memory
@@ -350,20 +353,20 @@ com.glue("fig_memory", plotting.finish(fig))
 # tolerance, and a few widths, do not reach that limit.
 
 # %%
-com.glue("rate_kept", span(rate[kept]))
-drop_kept = com.report.bound(drop[kept].max(), 1e-12) if kept.any() else float("nan")
-com.glue("drop_kept", drop_kept)                           # often round-off: a bound
+glue("rate_kept", span(rate[kept]))
+drop_kept = bound(drop[kept].max(), 1e-12) if kept.any() else float("nan")
+glue("drop_kept", drop_kept)                           # often round-off: a bound
 slow = ~exponential
-com.glue("n_slow", int(slow.sum()))
-com.glue("drop_slow", span(drop[slow]))
-com.glue("gain_slow", span(gain[slow]))
-com.glue("n_above_exp", int((exponential & above).sum()))
-com.glue("n_unstable_exp", f"{int((exponential & unstable).sum())} of "
+glue("n_slow", int(slow.sum()))
+glue("drop_slow", span(drop[slow]))
+glue("gain_slow", span(gain[slow]))
+glue("n_above_exp", int((exponential & above).sum()))
+glue("n_unstable_exp", f"{int((exponential & unstable).sum())} of "
          f"{int(unstable.sum())}")
-com.glue("bound_ok", "yes" if bound_ok else "no")
+glue("bound_ok", "yes" if bound_ok else "no")
 smallest = torch.stack([r[f:].min() if f < len(widths) else r.new_tensor(float("nan"))
                         for r, f in zip(radius, first)])
-com.glue("rate_over_radius", span(rate[kept] / smallest[kept]))
+glue("rate_over_radius", span(rate[kept] / smallest[kept]))
 
 # %% [markdown]
 # ## Claims and verdicts

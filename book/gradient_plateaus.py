@@ -53,8 +53,11 @@ import numpy as np
 import torch
 
 import com
-from com import loss, memory, models, plateaus, plotting, training
-from com import validation as v
+from com import loss, memory, models, plateaus, training
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -81,9 +84,9 @@ v.require("airy_s0", airy_s0 ** 1.5 * max(t0s) ** 0.5 <= 2 * np.pi / (10 * dt),
           "slow enough that the lag grid resolves the Airy oscillation at lag 0 "
           f"(10 points per period): s0^1.5 sqrt(max t0) <= {2 * np.pi / (10 * dt):.3g}",
           airy_s0)
-generator = com.setup(seed)
+generator = setup(seed)
 torch.set_num_threads(1)    # small kernels: threads cost more than they give on 2 cores
-claims = com.Claims(strict=strict)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -159,7 +162,7 @@ print(f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f}; closed form {closed:.4f}; "
 for key, val in dict(mc_mean=mc_mean, mc_half=mc_half, mc_closed=closed,
                      mc_unweighted=unweighted, mc_samples=mc_samples, mc_z=mc_z,
                      sgd_t0=sgd_t0).items():
-    com.glue(key, val)
+    glue(key, val)
 
 # %% [markdown]
 # Over {glue:text}`mc_samples` sequences the Monte-Carlo loss is
@@ -195,7 +198,7 @@ names = ([fr"bump $t_0={a:g}$" for a in t0s] + [fr"Airy $t_0={a:g}$" for a in t0
          + [fr"control $e^{{-{control_beta:g}t}}$"])
 palette = 2 * plotting.sequential(D) + [plotting.colors(1)[0]]
 panel = [0] * D + [1] * D + [0]                  # bumps and control left, Airy right
-com.glue("airy_s0", airy_s0)
+glue("airy_s0", airy_s0)
 
 fig, axes = plotting.subplots(ncols=2)
 for rho, name, col, i in zip(targets, names, palette, panel):
@@ -204,7 +207,7 @@ for ax, ylab in zip(axes, [r"memory $\rho(t)$", r"$\mathrm{Ai}(s_0(t - t_0))$"])
     ax.set_xlim(0, 1.5 * max(t0s))
     plotting.label(ax, "lag $t$ (time units)", ylab, legend=ax is axes[0],
                    fontsize="x-small")
-com.glue("fig_targets", plotting.finish(fig))
+glue("fig_targets", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_targets
@@ -280,13 +283,13 @@ rnn = training.DiagonalRNN(raw0.clone().requires_grad_(),
                            torch.zeros_like(raw0).requires_grad_())
 batch_targets = targets.repeat(n_seeds, 1)                         # (n_seeds*(2D+1), T)
 quad = loss.quadrature_weights(t)                                   # (T,) trapezoid
-history = com.cache.cached(
+history = cache.cached(
     "gradient_plateaus.gd",
     dict(seeds=run_seeds, t0s=t0s, beta=control_beta, airy_s0=airy_s0, m=width,
          rates=init_rates, lr=lr, steps=steps, dt=dt, horizon=horizon),
     lambda: training.train(rnn.parameters(), lambda: loss.white_noise_loss(
         batch_targets, rnn.kernel(t), quad), steps, lr, method="gd",
-        desc="gradient descent"))
+        on_step=progress("gradient descent", steps)))
 curves = history.reshape(steps, n_seeds, n_targets).numpy()      # (steps, seeds, 2D+1)
 
 # %% [markdown]
@@ -312,8 +315,8 @@ for a, med, lo_, hi_ in zip(t0s, median_len, bump_len.min(0), bump_len.max(0)):
     print(f"t0={a:g}: plateau length median {med:.0f} steps "
           f"(range {lo_:.0f}-{hi_:.0f})")
 print(f"control: plateau length {', '.join(f'{x:.0f}' for x in control_len)} steps")
-com.glue("flat", flat)
-com.glue("drop", drop)
+glue("flat", flat)
+glue("drop", drop)
 
 # %%
 fig, axes = plotting.subplots(ncols=2)
@@ -327,7 +330,7 @@ for j, i in enumerate(panel):
 for ax, title in zip(axes, ["bumps and control", "Airy targets"]):
     plotting.label(ax, "gradient-descent step", r"loss / initial loss $\|\rho\|^2$",
                    title=title, legend=ax is axes[0], ncol=2, fontsize="x-small")
-com.glue("fig_curves", plotting.finish(fig))
+glue("fig_curves", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_curves
@@ -359,7 +362,7 @@ ratio = median_len / pred_len                                  # (D,) measured /
 for key, val in dict(rate=rate, r2=r2, ratio_lo=ratio.min(), ratio_hi=ratio.max(),
                      pred_rate=pred_rate, asym_rate=asym_rate,
                      rate_gap=100 * abs(rate / pred_rate - 1), n_seeds=n_seeds).items():
-    com.glue(key, val)
+    glue(key, val)
 
 # %%
 # the Airy targets: half times, their growth rate, and the derived projection
@@ -375,7 +378,7 @@ print(f"Airy half times (median) {', '.join(f'{x:.0f}' for x in airy_med)} steps
 for key, val in dict(airy_rate=airy_rate, airy_r2=airy_r2, bump_half=bump_half_rate,
                      airy_half_lo=airy_med.min(), airy_half_hi=airy_med.max(),
                      kept_lo=kept.min(), kept_hi=kept.max()).items():
-    com.glue(key, val)
+    glue(key, val)
 
 # %%
 w_med = float(np.median(w_min))
@@ -387,7 +390,7 @@ print(f"projection: derived vs quadrature {100 * proj_err:.1f}% of the largest; 
       f"|boundary| / lobe {', '.join(f'{x:.2f}' for x in dominance)}")
 for key, val in dict(w_med=w_med, proj_err=100 * proj_err, dom_lo=dominance[0],
                      dom_hi=dominance[-1], t0_lo=min(t0s), t0_hi=max(t0s)).items():
-    com.glue(key, val)
+    glue(key, val)
 
 # %%
 fig, (ax,) = plotting.subplots()
@@ -405,7 +408,7 @@ ax.semilogy(t0s, airy_med, "s-", color=col[2], lw=1, ms=4,
             label="Airy target: half time, median")
 plotting.label(ax, "memory delay $t_0$ (time units)",
                "plateau length, half time (steps)", fontsize="small")
-com.glue("fig_lengths", plotting.finish(fig))
+glue("fig_lengths", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_lengths
@@ -520,10 +523,11 @@ def minibatch(model, record):
 
 sgd_rnn, gd_rnn, sgd_record = fresh_rnn(), fresh_rnn(), []
 training.train(sgd_rnn.parameters(), lambda: minibatch(sgd_rnn, sgd_record), sgd_steps,
-               lr, method="gd", desc="minibatch SGD")
+               lr, method="gd", on_step=progress("minibatch SGD", sgd_steps))
 sgd_curve = torch.stack(sgd_record).numpy()                             # (steps, seeds)
 gd_curve = training.train(gd_rnn.parameters(), lambda: expected(gd_rnn), sgd_steps, lr,
-                          method="gd", desc="closed-form GD").numpy()   # (steps, seeds)
+                          method="gd", on_step=progress("closed-form GD", sgd_steps))
+gd_curve = gd_curve.numpy()                                             # (steps, seeds)
 
 # %%
 sgd_found = plateaus.plateau(sgd_curve, flat=flat, drop=drop)
@@ -537,7 +541,7 @@ print(f"plateau length at t0={sgd_t0:g}: minibatch SGD median {sgd_len:.0f} step
 print(f"final expected loss, SGD / GD (median over seeds): {sgd_final:.3f}")
 for key, val in dict(sgd_len=sgd_len, gd_len=gd_len, sgd_batch=sgd_batch,
                      sgd_final=sgd_final).items():
-    com.glue(key, val)
+    glue(key, val)
 
 # %%
 fig, (ax,) = plotting.subplots()
@@ -549,7 +553,7 @@ for s in range(n_seeds):
     ax.semilogx(ks, gd_curve[:, s] / gd_curve[0, s], "--", color=col[1], lw=1,
                 label="gradient descent (closed form)" if s == 0 else None)
 plotting.label(ax, "step", "expected loss / initial loss", fontsize="small")
-com.glue("fig_sgd", plotting.finish(fig))
+glue("fig_sgd", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_sgd

@@ -41,8 +41,11 @@ import numpy as np
 import torch
 
 import com
-from com import approximation, loss, memory, plotting, training
-from com import validation as v
+from com import approximation, loss, memory, training
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -57,8 +60,8 @@ v.check_in(globals(), {
     "train_steps": v.integer(lo=1),
     "lr": v.real(positive=True),
 })
-com.setup(seed)
-claims = com.Claims(strict=strict)
+setup(seed)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -132,7 +135,7 @@ for w, rho, col in zip(omegas, pol_targets, plotting.sequential(len(omegas))):
     ax.loglog(t[1:], rho[1:], color=col, ls="--", label=fr"$(1+t)^{{-{1 + w:g}}}$")
 ax.set_ylim(1e-12, 2)
 plotting.label(ax, "lag $t$ (time units)", r"memory $\rho(t)$", ncol=2)
-com.glue("fig_memories", plotting.finish(fig))
+glue("fig_memories", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_memories
@@ -182,16 +185,16 @@ plotting.label(axes[0], "width $m$", r"relative $L^1$ error",
 plotting.label(axes[1], r"decay rate $\beta$ (1/time)",
                fr"relative $L^1$ error at $m={widths[-1]}$",
                "smaller $\\beta$, larger error")
-com.glue("fig_jackson", plotting.finish(fig))
+glue("fig_jackson", plotting.finish(fig))
 
 # %%
-com.glue("exp_slowest_rate", min(exp_rates))
-com.glue("exp_fastest_rate", max(exp_rates))
-com.glue("exp_min_r2", min(exp_r2))
-com.glue("exp_smallest_beta", betas[0])
-com.glue("exp_largest_beta", betas[-1])
-com.glue("exp_err_ratio", exp_err[0, -1] / exp_err[-1, -1])
-com.glue("m_max", widths[-1])
+glue("exp_slowest_rate", min(exp_rates))
+glue("exp_fastest_rate", max(exp_rates))
+glue("exp_min_r2", min(exp_r2))
+glue("exp_smallest_beta", betas[0])
+glue("exp_largest_beta", betas[-1])
+glue("exp_err_ratio", exp_err[0, -1] / exp_err[-1, -1])
+glue("m_max", widths[-1])
 
 # %% [markdown]
 # ```{glue:figure} fig_jackson
@@ -263,21 +266,21 @@ plotting.label(axes[0], "width $m$", r"relative $L^1$ error",
                "error vs width (dashed: log law)")
 plotting.label(axes[1], r"memory exponent $\omega$", fr"width needed for error {eps:g}",
                "width needed explodes as $\\omega \\to 0$")
-com.glue("fig_curse", plotting.finish(fig))
+glue("fig_curse", plotting.finish(fig))
 
 # %%
-com.glue("eps", eps)
-com.glue("law_a_min", min(law_a))
-com.glue("law_a_max", max(law_a))
-com.glue("law_dev_max", 100 * max(law_dev))
-com.glue("omega_max", omegas[-1])
-com.glue("omega_next", omegas[-2])
-com.glue("pol_best_err", pol_err[-1, -1])
-com.glue("pol_worst_err", pol_err[0, -1])
-com.glue("omega_min", omegas[0])
-com.glue("exp_worst_err", exp_err[:, -1].max())
-com.glue("widths_needed", ", ".join(f"{m:.3g}" for m in width_needed))
-com.glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
+glue("eps", eps)
+glue("law_a_min", min(law_a))
+glue("law_a_max", max(law_a))
+glue("law_dev_max", 100 * max(law_dev))
+glue("omega_max", omegas[-1])
+glue("omega_next", omegas[-2])
+glue("pol_best_err", pol_err[-1, -1])
+glue("pol_worst_err", pol_err[0, -1])
+glue("omega_min", omegas[0])
+glue("exp_worst_err", exp_err[:, -1].max())
+glue("widths_needed", ", ".join(f"{m:.3g}" for m in width_needed))
+glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
 
 # %% [markdown]
 # ```{glue:figure} fig_curse
@@ -320,12 +323,13 @@ weights = loss.quadrature_weights(t)                                   # (T,) tr
 trained_targets = {"exponential": memory.exponential_mixture(t, 1.0),
                    "polynomial": memory.polynomial(t, 0.5)}
 both = torch.stack(list(trained_targets.values()))                      # (2, T)
-runs = [com.cache.cached(                       # both targets in one program per width
+runs = [cache.cached(                       # both targets in one program per width
             "linear_approximation.train",
             dict(names=list(trained_targets), m=m, n=train_models, steps=train_steps,
                  lr=lr, seed=seed, horizon=horizon),
             lambda m=m: training.fit_diagonal(t, both, weights, m, train_models,
-                                              train_steps, lr, seed + m, desc=f"m={m}"))
+                                              train_steps, lr, seed + m,
+                                              on_step=progress(f"m={m}", train_steps)))
         for m in train_widths]
 min_rate = {name: torch.stack([r["rates"][k].min(dim=-1).values for r in runs]).numpy()
             for k, name in enumerate(trained_targets)}         # name -> (W, models)
@@ -338,14 +342,14 @@ for (name, mr), col in zip(min_rate.items(), plotting.colors(2)):
     ax.fill_between(train_widths, mr.min(1), mr.max(1), color=col, alpha=0.2)
 ax.axhline(1.0, color="grey", ls=":", lw=1, label=r"exponential target's $\beta = 1$")
 plotting.label(ax, "width $m$", r"smallest trained rate $\min_i w_i$ (1/time)")
-com.glue("fig_rates", plotting.finish(fig))
+glue("fig_rates", plotting.finish(fig))
 exp_floor = float(min_rate["exponential"].min())
 pol_first, pol_last = (float(np.median(min_rate["polynomial"][i])) for i in (0, -1))
-com.glue("exp_min_rate", exp_floor)
-com.glue("pol_rate_first", pol_first)
-com.glue("pol_rate_last", pol_last)
-com.glue("train_m_min", train_widths[0])
-com.glue("train_m_max", train_widths[-1])
+glue("exp_min_rate", exp_floor)
+glue("pol_rate_first", pol_first)
+glue("pol_rate_last", pol_last)
+glue("train_m_min", train_widths[0])
+glue("train_m_max", train_widths[-1])
 
 # %% [markdown]
 # ```{glue:figure} fig_rates

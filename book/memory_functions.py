@@ -45,8 +45,11 @@ tanh_magnitudes = [0.01, 0.1, 1.0, 3.0, 10.0]   # Fig. 11: held inputs x
 import torch
 
 import com
-from com import memory, plotting, random_nets, residual, s4d
-from com import validation as v
+from com import memory, random_nets, residual, s4d
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -61,8 +64,8 @@ v.check_in(globals(), {
     "tanh_magnitudes": v.reals(positive=True, min_len=2, increasing=True),
 })
 v.require("dt_range", len(dt_range) == 2, "a pair of values", dt_range)
-gen = com.setup(seed)
-claims = com.Claims(strict=strict)
+gen = setup(seed)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -105,7 +108,7 @@ v.budget(globals(), ["layers", "hidden", "n_networks", "probe_T", "magnitudes",
 # %%
 with torch.no_grad():
     nets = {(kind, n): random_nets.init(kind, n, hidden, n_networks,
-                                        com.stream(seed, kind, n))
+                                        stream(seed, kind, n))
             for kind in random_nets.GATES for n in layers}
     M = {key: memory.probes(lambda x, p=p: random_nets.run(p, x),
                             torch.tensor(magnitudes), probe_T)
@@ -128,7 +131,7 @@ for i, pr in enumerate(("heaviside", "impulse")):
                         label=f"{n} layer{'s' * (n > 1)}")
         plotting.label(ax, "lag $t$ (steps)", f"memory, {pr}" if kind == "RNN"
                        else " ", f"torch.nn.{kind}", legend=kind == "RNN" and i == 0)
-com.glue("fig_rnns", plotting.finish(fig))
+glue("fig_rnns", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_rnns
@@ -152,14 +155,14 @@ com.glue("fig_rnns", plotting.finish(fig))
 
 # %%
 rates = list(rate.values())
-com.glue("rate_lo", min(rates))
-com.glue("rate_hi", max(rates))
-drop_max = com.report.bound(max(drop.values()), 1e-10)   # near round-off: a bound
-com.glue("drop_max", drop_max)
+glue("rate_lo", min(rates))
+glue("rate_hi", max(rates))
+drop_max = bound(max(drop.values()), 1e-10)   # near round-off: a bound
+glue("drop_max", drop_max)
 gated = [rate[k, n, "impulse"] / rate[k, n, "heaviside"] for k in ("GRU", "LSTM")
          for n in layers]
-com.glue("gated_ratio", f"{min(gated):.1f} to {max(gated):.1f}")
-com.glue("rnn_gap", max(abs(rate["RNN", n, "impulse"] / rate["RNN", n, "heaviside"]
+glue("gated_ratio", f"{min(gated):.1f} to {max(gated):.1f}")
+glue("rnn_gap", max(abs(rate["RNN", n, "impulse"] / rate["RNN", n, "heaviside"]
                             - 1) for n in layers))
 
 # %% [markdown]
@@ -177,12 +180,12 @@ com.glue("rnn_gap", max(abs(rate["RNN", n, "impulse"] / rate["RNN", n, "heavisid
 # {glue:text}`s4d_keep:.0%` of its peak after `s4d_L` steps.
 
 # %%
-S4 = {kind: s4d.init(s4d_layers, s4d_modes, com.stream(seed, "s4d", kind), kind,
+S4 = {kind: s4d.init(s4d_layers, s4d_modes, stream(seed, "s4d", kind), kind,
                      tuple(dt_range)) for kind in s4d.INITS}
 K = {kind: s4d.kernel(p, s4d_L).abs() for kind, p in S4.items()}       # (n, L)
 envelope = {kind: k.flip(-1).cummax(-1).values.flip(-1) for kind, k in K.items()}
 keep = max(float((e[:, -1] / e[:, 0]).max()) for e in envelope.values())
-com.glue("s4d_keep", keep)
+glue("s4d_keep", keep)
 fig, axes = plotting.subplots(2, sharey=True)
 for ax, kind in zip(axes, s4d.INITS):
     order = S4[kind]["dt"].argsort()
@@ -190,7 +193,7 @@ for ax, kind in zip(axes, s4d.INITS):
         ax.semilogy(K[kind][j].clamp_min(1e-16), color=col, lw=0.6)
     plotting.label(ax, "lag $l$ (steps)", "memory $|K_l|$" if kind == "lin" else " ",
                    f"S4D-{kind.capitalize()}, {s4d_layers} layers", legend=False)
-com.glue("fig_s4d", plotting.finish(fig))
+glue("fig_s4d", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_s4d
@@ -223,11 +226,11 @@ for x, m, col in zip(tanh_magnitudes, M11, plotting.sequential(len(tanh_magnitud
     axes[0].semilogy(t11, m.clamp_min(1e-16), color=col, label=f"x = {x:g}")
 plotting.label(axes[0], "time $t$ (time units)", r"$|\dot y(t)| / |x|$",
                "tanh RNN, W = [[1, 1], [-4, -3]]")
-com.glue("fig_tanh11", plotting.finish(fig))
+glue("fig_tanh11", plotting.finish(fig))
 small = float(M11[0, -1] / M11[0].max())
 large = float(M11[-1, -1] / M11[-1, steps // 4])
-com.glue("small_drop", com.report.bound(small, 1e-12))        # round-off
-com.glue("large_keep", large)
+glue("small_drop", bound(small, 1e-12))        # round-off
+glue("large_keep", large)
 
 # %% [markdown]
 # ```{glue:figure} fig_tanh11
@@ -259,5 +262,5 @@ claims.check("rnns-exponential", "RNN, GRU and LSTM at initialisation, every dep
 claims.check("tanh-no-decay", "Fig. 11: the largest held input is never forgotten "
              "(speed at T at least half that at T/4), the smallest is (below 1e-6 of "
              "its peak)", large >= 0.5 and small <= 1e-6,
-             f"largest: {large:.2f}; smallest <= {com.report.bound(small, 1e-12):.2g}")
+             f"largest: {large:.2f}; smallest <= {bound(small, 1e-12):.2g}")
 claims.finish()

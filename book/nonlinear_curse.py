@@ -56,8 +56,11 @@ import numpy as np
 import torch
 
 import com
-from com import curse, horizon, memory, plotting, residual
-from com import validation as v
+from com import curse, horizon, memory, residual
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 from com.tasks import held_inputs
 
 # %% tags=["hide-input"]
@@ -82,8 +85,8 @@ v.check_in(globals(), {
 })
 for name in ("log_betas", "sim_log_betas", "pol_powers"):
     v.require(name, len(globals()[name]) == 2, "a pair of values", globals()[name])
-gen = com.setup(seed)
-claims = com.Claims(strict=strict)
+gen = setup(seed)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -141,9 +144,9 @@ probe_lin = memory.probe(
     lambda x: residual.rnn(check_p, x, "linear", 1.0), mags, probe_T)
 K_abs = K_check[:, 1:probe_T].abs()
 probe_err = float((probe_lin - K_abs).abs().max() / K_check.abs().max())
-probe_bound = com.report.bound(probe_err, 1e-12)      # round-off: shown as a bound
+probe_bound = bound(probe_err, 1e-12)      # round-off: shown as a bound
 print(f"linear residual RNN: max |probe - |K|| / max |K| <= {probe_bound:.2g}")
-com.glue("probe_err", probe_bound)
+glue("probe_err", probe_bound)
 
 # %% [markdown]
 # The probe and the kernel agree to within {glue:text}`probe_err:.2g` of the
@@ -181,7 +184,7 @@ for ax, name in zip(axes, ("RNN", "GRU", "LSTM")):
         ax.semilogy(lags, rnn_memory[name, layers, "impulse"], color=col, ls="--", lw=1)
     plotting.label(ax, "time $t$ (steps)", "memory function" if name == "RNN" else " ",
                    f"torch.nn.{name}", legend=name == "RNN")
-com.glue("fig_torch_memory", plotting.finish(fig))
+glue("fig_torch_memory", plotting.finish(fig))
 t_lags = torch.tensor(lags, dtype=torch.float64)
 rate = {k: memory.decay_rate(t_lags, m) for k, m in rnn_memory.items()}
 def pair(name, n):                                       # "heaviside/impulse" rates
@@ -189,7 +192,7 @@ def pair(name, n):                                       # "heaviside/impulse" r
 
 pairs = {name: ", ".join(pair(name, n) for n in rnn_layers)
          for name in ("RNN", "GRU", "LSTM")}
-com.glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
+glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 
 # %% [markdown]
 # ```{glue:figure} fig_torch_memory
@@ -316,8 +319,8 @@ pols = [k for k in mems if k != "exponential"]
 key = dict(seed=seed, cfg=repr(cfg))
 
 def measured(name, pname=None, fit=None):
-    g = com.stream(seed, "perturb", name, str(pname))
-    return com.cache.cached("nonlinear_curse.measure", dict(key, memory=name, p=pname),
+    g = stream(seed, "perturb", name, str(pname))
+    return cache.cached("nonlinear_curse.measure", dict(key, memory=name, p=pname),
                             lambda: curse.measure(mems[name], cfg, g, pname, fit))
 
 R = {k: measured(k) for k in mems}
@@ -343,7 +346,7 @@ def draw_curves(ax, res, title, ylabel=True):
 fig, axes = plotting.subplots(len(mems))
 for i, (ax, k) in enumerate(zip(axes, mems)):
     draw_curves(ax, R[k], f"{k} memory: {mems[k].name}", ylabel=i == 0)
-com.glue("fig_curves", plotting.finish(fig))
+glue("fig_curves", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_curves
@@ -363,12 +366,12 @@ def rng(x):                                              # "a to b" of a tensor
 tags = {k: "exp" if k == "exponential" else f"pol{pols.index(k) + 1}" for k in mems}
 for k, tag in tags.items():
     r, f = R[k]["radius"], first[k]
-    com.glue(f"e0_{tag}", f"{float(R[k]['E0'][0]):.2g} to {float(R[k]['E0'][-1]):.2g}")
-    com.glue(f"radius_{tag}", f"{float(r[f]):.2g} to {float(r[-1]):.2g}")
-    com.glue(f"m_first_{tag}", widths[min(f, len(widths) - 1)])
-    com.glue(f"ratio_{tag}", curse.ratio(r, f))
-    com.glue(f"cross_{tag}", ", ".join(f"{c:.1g}" for c in R[k]["crossings"]))
-    com.glue(f"edge_{tag}", rng(R[k]["edge"][f:]))
+    glue(f"e0_{tag}", f"{float(R[k]['E0'][0]):.2g} to {float(R[k]['E0'][-1]):.2g}")
+    glue(f"radius_{tag}", f"{float(r[f]):.2g} to {float(r[-1]):.2g}")
+    glue(f"m_first_{tag}", widths[min(f, len(widths) - 1)])
+    glue(f"ratio_{tag}", curse.ratio(r, f))
+    glue(f"cross_{tag}", ", ".join(f"{c:.1g}" for c in R[k]["crossings"]))
+    glue(f"edge_{tag}", rng(R[k]["edge"][f:]))
 
 # %% [markdown]
 # Over all time the two kinds of memory part ways. For exponential memory $E_m(0)$
@@ -408,13 +411,13 @@ for i, (ax, k) in enumerate(zip(axes, mems)):
               label="certified lower bound")
     plotting.label(ax, "width $m$", r"stability radius $\beta^*(m)$" if i == 0 else " ",
                    f"{k} memory", legend=i == 0)
-com.glue("fig_windows", plotting.finish(fig))
+glue("fig_windows", plotting.finish(fig))
 W_ratio = {(k, T): curse.ratio(R[k]["window"][T], first[k])
            for k in pols for T in windows}
 for k, tag in tags.items():
-    com.glue(f"wl_{tag}", ", ".join(f"{R[k]['window_lower'][T]:.1g}" for T in windows))
-    com.glue(f"wr_{tag}", ", ".join(f"{R[k]['window'][T][-1]:.2g}" for T in windows))
-com.glue("w_ratio", rng(torch.tensor(list(W_ratio.values()))))
+    glue(f"wl_{tag}", ", ".join(f"{R[k]['window_lower'][T]:.1g}" for T in windows))
+    glue(f"wr_{tag}", ", ".join(f"{R[k]['window'][T][-1]:.2g}" for T in windows))
+glue("w_ratio", rng(torch.tensor(list(W_ratio.values()))))
 
 # %% [markdown]
 # ```{glue:figure} fig_windows
@@ -465,7 +468,7 @@ def certificate(res):
 cert = {k: certificate(R[k]) for k in mems}
 slack = {k: float((R[k]["edge_bound"] / R[k]["edge"]).min()) for k in mems}
 print(cert, {k: f"{s:.3g}" for k, s in slack.items()})
-com.glue("edge_slack", rng(torch.tensor(list(slack.values()))))
+glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 
 # %% [markdown]
 # Every model passes all four checks; the edge bound exceeds the measured distance by
@@ -517,7 +520,7 @@ com.glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 # and with $W \to W + \beta I$: the window error an experiment would see.
 
 # %%
-x_sim = held_inputs((n_inputs, sim_T), hold, com.stream(seed, "inputs")).clamp(-1, 1)
+x_sim = held_inputs((n_inputs, sim_T), hold, stream(seed, "inputs")).clamp(-1, 1)
 x_sim = torch.cat([torch.ones(1, sim_T), x_sim])                 # (N, T), |x| <= 1
 sim_betas = torch.logspace(*sim_log_betas, n_sim_betas)
 sims = {(k, s): curse.simulate(mems[k], R[k]["fit"], s, sim_betas, x_sim, kappa)
@@ -528,10 +531,10 @@ hard = {k: com.linearisation.realise(R[k]["fit"]["delta"], R[k]["fit"]["g"], kap
         for k in mems}
 y = {(k, s): residual.rnn(hard[k], x_sim[..., None], s, 1.0)
      for k in mems for s in ("hardtanh", "linear")}
-com.glue("kappa_need", max(2 * float(R[k]["fit"]["g"].max()) ** 0.5 for k in mems))
+glue("kappa_need", max(2 * float(R[k]["fit"]["g"].max()) ** 0.5 for k in mems))
 hard_gap = max(float((y[k, "hardtanh"] - y[k, "linear"]).abs().max()
                      / y[k, "linear"].abs().max()) for k in mems)
-com.glue("hard_gap", com.report.bound(hard_gap, 1e-12))       # round-off
+glue("hard_gap", bound(hard_gap, 1e-12))       # round-off
 
 # %%
 fig, axes = plotting.subplots(2)
@@ -547,12 +550,12 @@ for k, col in zip(mems, plotting.colors(len(mems))):
     axes[1].loglog(widths, sim_radius[k, "tanh"], "s--", color=col, ms=3, lw=1,
                    label=f"{k}: tanh, window")
 plotting.label(axes[1], "width $m$", r"stability radius", "tanh and hardtanh RNNs")
-com.glue("fig_nonlinear", plotting.finish(fig))
+glue("fig_nonlinear", plotting.finish(fig))
 J_ratio = {k: curse.ratio(R[k]["J_radius"], first[k]) for k in mems}
 for k, tag in tags.items():
-    com.glue(f"J_{tag}", f"{float(R[k]['J_radius'][first[k]]):.2g} to "
+    glue(f"J_{tag}", f"{float(R[k]['J_radius'][first[k]]):.2g} to "
                          f"{float(R[k]['J_radius'][-1]):.2g}")
-    com.glue(f"tanh_w_{tag}", rng(sim_radius[k, "tanh"][first[k]:]))
+    glue(f"tanh_w_{tag}", rng(sim_radius[k, "tanh"][first[k]:]))
 
 # %% [markdown]
 # ```{glue:figure} fig_nonlinear
@@ -599,7 +602,7 @@ for k, tag in tags.items():
 
 # %%
 def nonlinear(k):                         # hardtanh and tanh curves, all time
-    return com.cache.cached("nonlinear_curse.nonlinear", dict(key, memory=k),
+    return cache.cached("nonlinear_curse.nonlinear", dict(key, memory=k),
                             lambda: curse.nonlinear(mems[k], R[k]["fit"], betas, kappa))
 
 NL = {k: nonlinear(k) for k in mems}
@@ -612,8 +615,8 @@ for k, r in NL.items():
                                       tolerance)                         # tanh, below
     r["E0"], r["E"] = E0, E
 z_max = max(float(r["z"].max()) for r in NL.values())     # models of finite error
-com.glue("z_max", z_max)
-com.glue("gap_max", max(float(r["gap"][:, 0].max()) for r in NL.values()))
+glue("z_max", z_max)
+glue("gap_max", max(float(r["gap"][:, 0].max()) for r in NL.values()))
 
 # %%
 fig, axes = plotting.subplots(len(mems), 2, height=2.6)
@@ -627,12 +630,12 @@ for j, k in enumerate(mems):
     ax.set(xscale="log", yscale="log", ylim=(1e-5, 2e3))
     plotting.label(ax, r"perturbation $\beta$", r"$E_m(\beta)$ (relative)" if j == 0
                    else " ", f"tanh, {mems[k].name}", legend=False)
-com.glue("fig_nonlinear_curves", plotting.finish(fig))
+glue("fig_nonlinear_curves", plotting.finish(fig))
 for k, tag in tags.items():
     r, f = NL[k], first[k]
-    com.glue(f"hard_{tag}", f"{float(r['radius'][f]):.2g} to "
+    glue(f"hard_{tag}", f"{float(r['radius'][f]):.2g} to "
                             f"{float(r['radius'][-1]):.2g}")
-    com.glue(f"tanh_{tag}", f"{float(r['lower'][f]):.2g}-{float(r['upper'][f]):.2g} to "
+    glue(f"tanh_{tag}", f"{float(r['lower'][f]):.2g}-{float(r['upper'][f]):.2g} to "
                             f"{float(r['lower'][-1]):.2g}-{float(r['upper'][-1]):.2g}")
 
 # %% [markdown]
@@ -684,13 +687,13 @@ for i, k in enumerate(pols):
     for j, p in enumerate(pnames):
         draw_curves(axes[i * len(pnames) + j], Rp[k, p], f"{p}, {mems[k].name}",
                     ylabel=j == 0)
-com.glue("fig_reparam", plotting.finish(fig))
+glue("fig_reparam", plotting.finish(fig))
 P_ratio = {kp: curse.ratio(r["radius"], r["first"]) for kp, r in Rp.items()}
 zr_max = max(float(r["z"].max()) for r in Rp.values()) / kappa     # hardtanh inside
-com.glue("zr_max", zr_max)
+glue("zr_max", zr_max)
 for p in pnames:
-    com.glue(f"pr_{p}", ", ".join(f"{P_ratio[k, p]:.2g}" for k in pols))
-    com.glue(f"pr_radius_{p}", rng(torch.cat([Rp[k, p]["radius"][Rp[k, p]["first"]:]
+    glue(f"pr_{p}", ", ".join(f"{P_ratio[k, p]:.2g}" for k in pols))
+    glue(f"pr_radius_{p}", rng(torch.cat([Rp[k, p]["radius"][Rp[k, p]["first"]:]
                                               for k in pols])))
 
 # %% [markdown]
@@ -821,5 +824,5 @@ claims.check("hardtanh-exact", "the hardtanh RNNs equal the linear models: "
              max(z_max, zr_max) <= 1 and hard_gap <= 1e-10,
              f"largest pre-activation bound {z_max:.2f} (W + beta I), "
              f"{zr_max:.2f} (reparameterised); simulated gap "
-             f"<= {com.report.bound(hard_gap, 1e-12):.2g}")
+             f"<= {bound(hard_gap, 1e-12):.2g}")
 claims.finish()

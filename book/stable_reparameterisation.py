@@ -63,10 +63,13 @@ import pandas as pd
 import torch
 
 import com
-from com import approximants, curse, learning_rates, memory, plotting
+from com import approximants, curse, learning_rates, memory
 from com import families as F
 from com import parameterisations as P
-from com import validation as v
+from bookkit import cache, plotting
+from bookkit import params as v
+from bookkit.chapter import progress, setup, stream
+from bookkit.claims import Claims, bound, glue
 from com.tasks import held_inputs, make_task
 from com.trained_families import heaviside_memory
 from com.training import train_family
@@ -93,8 +96,8 @@ v.check_in(globals(), {
 v.require("log_betas", len(log_betas) == 2, "two numbers [lo, hi]", log_betas)
 v.require("lr_range", len(lr_range) == 2 and lr_range[1] - lr_range[0] >= 6,
           "two numbers [lo, hi] at least 6 decades apart", lr_range)
-gen = com.setup(seed)
-claims = com.Claims(strict=strict)
+gen = setup(seed)
+claims = Claims(strict=strict)
 
 
 # %%
@@ -173,10 +176,10 @@ for ax, time in zip(axes, ("continuous", "discrete")):
         ax.loglog(dist, scales[key], color=col, label=key[1])
     edge = r"$|\lambda|$" if time == "continuous" else r"$1 - \lambda$"
     plotting.label(ax, f"distance to the edge {edge}", r"gradient scale", time)
-com.glue("fig_scales", plotting.finish(fig))
-com.glue("slope_best", slopes[("continuous", "best")])
-com.glue("slope_exp", slopes[("continuous", "exp")])
-com.glue("slope_direct", slopes[("continuous", "direct")])
+glue("fig_scales", plotting.finish(fig))
+glue("slope_best", slopes[("continuous", "best")])
+glue("slope_exp", slopes[("continuous", "exp")])
+glue("slope_direct", slopes[("continuous", "direct")])
 
 # %% [markdown]
 # ```{glue:figure} fig_scales
@@ -261,19 +264,19 @@ mems = {"exponential": com.horizon.geometric(exp_base),
 betas = torch.logspace(*log_betas, n_betas)                                 # (B,)
 for name in ("n_samples", "tolerance", "shrink", "exp_base", "pol_power", "omega", "lr",
              "horizon", "T", "ssm_T", "hold", "kappa"):
-    com.glue(name, globals()[name])
+    glue(name, globals()[name])
 grid = approximants.delta_grid(delta_floor, n_deltas)
-fits = {k: com.cache.cached("stable_reparameterisation.fit", dict(
+fits = {k: cache.cached("stable_reparameterisation.fit", dict(
     memory=m.name, widths=widths, grid=[delta_floor, n_deltas]),
     lambda m=m: approximants.fits(m, widths, grid)) for k, m in mems.items()}
 
 # %%
 def run_cell(family, pname, kind):
-    g = com.stream(seed, "cell", family, pname, kind)
+    g = stream(seed, "cell", family, pname, kind)
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=widths,
                betas=log_betas + [n_betas], n=n_samples, grid=[delta_floor, n_deltas],
                memory=mems[kind].name)
-    return com.cache.cached("stable_reparameterisation.cell", key, lambda: F.curve(
+    return cache.cached("stable_reparameterisation.cell", key, lambda: F.curve(
         F.FAMILIES[family], pname, mems[kind], fits[kind], widths, betas, n_samples, g))
 
 cells = {(f, p, k): run_cell(f, p, k) for f, p in ROWS for k in KINDS}
@@ -315,17 +318,17 @@ agree = {(f, p, k): table.loc[(LABEL[f], p), k] == authors(f, p, k)
 n_agree, n_cells = sum(agree.values()), len(agree)
 disagree = [f"{LABEL[f]} / {p} / {k} memory"
             for (f, p, k), ok in agree.items() if not ok]
-com.glue("n_agree", n_agree)
-com.glue("n_cells", n_cells)
-com.glue("disagreements", "; ".join(disagree) if disagree else "none")
+glue("n_agree", n_agree)
+glue("n_cells", n_cells)
+glue("disagreements", "; ".join(disagree) if disagree else "none")
 ratio_direct = {f: cells[(f, p, "polynomial")]["ratio"]
                 for f, p in ROWS if p == "direct"}
 ratio_stable = {(f, p): cells[(f, p, "polynomial")]["ratio"] for f, p in ROWS
                 if p != "direct"}
-com.glue("ratio_direct_max", max(ratio_direct.values()))
-com.glue("ratio_stable_min", min(ratio_stable.values()))
+glue("ratio_direct_max", max(ratio_direct.values()))
+glue("ratio_stable_min", min(ratio_stable.values()))
 E0 = cells[ROWS[0] + ("polynomial",)]["E0"]
-com.glue("e0_pol", f"{float(E0[0]):.2g} to {float(E0[-1]):.2g}")
+glue("e0_pol", f"{float(E0[0]):.2g} to {float(E0[-1]):.2g}")
 print(f"agreement with the README: {n_agree} of {n_cells}; "
       f"differ: {disagree or 'none'}")
 
@@ -340,7 +343,7 @@ for ax, kind in zip(axes, KINDS):
                    f"{kind} memory", legend=False)
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4,
            fontsize="x-small")
-com.glue("fig_radii", plotting.finish(fig))
+glue("fig_radii", plotting.finish(fig))
 
 # %% [markdown]
 # The table above is computed by the rule; beside each verdict stands the authors'
@@ -408,11 +411,11 @@ com.glue("fig_radii", plotting.finish(fig))
 van = F.FAMILIES["vanilla"]
 z_van = max(float(cells[("vanilla", p, k)]["z"].max()) for p in ("direct", "best")
             for k in KINDS)
-x_van = held_inputs((4, 256), hold, com.stream(seed, "vanilla inputs")).clamp(-1, 1)
+x_van = held_inputs((4, 256), hold, stream(seed, "vanilla inputs")).clamp(-1, 1)
 
 
 def realised_gap(pname, i, m):               # one model, perturbed at its radius
-    g = com.stream(seed, "vanilla rnn", pname, m)
+    g = stream(seed, "vanilla rnn", pname, m)
     fit = fits["polynomial"]
     p = van.build(fit["delta"][i, :m], fit["g"][i, :m], pname, g)
     d = F.directions(p, van.recurrent, 1, g)[-1]                    # a random one
@@ -423,8 +426,8 @@ def realised_gap(pname, i, m):               # one model, perturbed at its radiu
 
 van_gap = max(realised_gap(p, i, m) for p in ("direct", "best")
               for i, m in enumerate(widths))
-com.glue("z_van", z_van)
-com.glue("van_gap", com.report.bound(van_gap, 1e-12))         # round-off
+glue("z_van", z_van)
+glue("van_gap", bound(van_gap, 1e-12))         # round-off
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -435,7 +438,7 @@ for ax, pname in zip(axes, ("direct", "best")):
     ax.axhline(1.0, color="grey", ls=":", lw=1)
     plotting.label(ax, r"perturbation radius $\beta$", r"relative error $E_m(\beta)$",
                    f"vanilla RNN (hardtanh), {pname}")
-com.glue("fig_vanilla", plotting.finish(fig))
+glue("fig_vanilla", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_vanilla
@@ -466,7 +469,7 @@ com.glue("fig_vanilla", plotting.finish(fig))
 CONT = ("direct", "exp", "softplus", "best")
 lrs = torch.logspace(*lr_range, n_lrs)                                       # (L,)
 lr_task = make_task("diagonal", "polynomial", horizon, T, n_data, gen, omega=omega)
-sweep = {p: com.cache.cached("stable_reparameterisation.lr", dict(
+sweep = {p: cache.cached("stable_reparameterisation.lr", dict(
     p=p, m=lr_width, lrs=lr_range + [n_lrs], R=lr_repeats, steps=lr_steps, seed=seed,
     horizon=horizon, omega=omega), lambda p=p: learning_rates.sweep(
     lr_task, p, lr_width, lrs, lr_repeats, lr_steps,
@@ -482,7 +485,7 @@ print(pd.DataFrame({"learning rates that train": n_ok,
 for name, val in (("lr_width", lr_width), ("lr_lo", lr_range[0]),
                   ("lr_hi", lr_range[1]),
                   ("lr_repeats", lr_repeats), ("n_lrs", n_lrs)):
-    com.glue(name, val)
+    glue(name, val)
 
 # %%
 fig, axes = plotting.subplots(2)
@@ -496,10 +499,10 @@ axes[0].axhline(0.1, color="grey", ls=":", lw=1)
 plotting.label(axes[0], "learning rate", "final / initial loss (median)",
                "diverged: 1e6")
 plotting.label(axes[1], "learning rate", r"max $|\partial L/\partial w|/|w|$ (median)")
-com.glue("fig_lr", plotting.finish(fig))
+glue("fig_lr", plotting.finish(fig))
 for p in CONT:
-    com.glue(f"n_ok_{p}", n_ok[p])
-    com.glue(f"ratio_{p}", ratio[p])
+    glue(f"n_ok_{p}", n_ok[p])
+    glue(f"ratio_{p}", ratio[p])
 
 # %% [markdown]
 # ```{glue:figure} fig_lr
@@ -529,12 +532,12 @@ for p in CONT:
 
 # %%
 def train_ssm(family, pname, kind):
-    g = com.stream(seed, "ssm", family, pname, kind)
+    g = stream(seed, "ssm", family, pname, kind)
     task = make_task(family, kind, horizon, ssm_T, n_data, g, omega=omega, hold=hold)
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=ssm_widths,
                n=n_models, steps=ssm_steps, lr=lr, T=ssm_T, data=n_data, omega=omega,
                hold=hold)
-    params, _ = com.cache.cached("stable_reparameterisation.ssm", key,
+    params, _ = cache.cached("stable_reparameterisation.ssm", key,
                                  lambda: train_family(task, pname, ssm_widths,
                                                       n_models, ssm_steps, lr, g))
     return {"task": task, "params": params}
@@ -562,11 +565,11 @@ target_rate = memory.decay_rate(lag[tail], memory.polynomial(lag[tail], omega))
 # direct SSM may train past the edge, where nothing forces its memory to decay.
 min_rate = min(min(r) for (f, p, k), r in rates.items() if p != "direct")
 min_rate_direct = min(min(r) for (f, p, k), r in rates.items() if p == "direct")
-com.glue("probe_T", probe_T)
-com.glue("ssm_min_rate", min_rate)
-com.glue("ssm_min_rate_direct", min_rate_direct)
-com.glue("ssm_end_ratio", end_ratio)
-com.glue("target_end_ratio", target_end)
+glue("probe_T", probe_T)
+glue("ssm_min_rate", min_rate)
+glue("ssm_min_rate_direct", min_rate_direct)
+glue("ssm_end_ratio", end_ratio)
+glue("target_end_ratio", target_end)
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -579,7 +582,7 @@ for ax, kind in zip(axes, KINDS):
                 label="polynomial target")
     plotting.label(ax, "lag $t$ (steps)", "memory function $M(t)$",
                    f"trained on {kind} memory")
-com.glue("fig_ssm_memory", plotting.finish(fig))
+glue("fig_ssm_memory", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_ssm_memory
@@ -664,7 +667,7 @@ claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows eq
              "the linear ones over all time (pre-activations within [-1, 1]; "
              "simulated to 1e-10)", z_van <= kappa and van_gap <= 1e-10,
              f"largest pre-activation bound {z_van / kappa:.2f}; "
-             f"simulated gap <= {com.report.bound(van_gap, 1e-12):.2g}")
+             f"simulated gap <= {bound(van_gap, 1e-12):.2g}")
 
 # %%
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "

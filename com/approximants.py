@@ -139,5 +139,5 @@ def edge_distance(delta: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     return torch.where(g != 0, delta, torch.full_like(delta, math.inf)).amin(-1)
 
 
-__all__ = ["fit", "fits", "modes", "l1_weights", "fit_grid", "delta_grid", "edge_distance", "prune", "nonnegative_lstsq",
-           "IRLS_STEPS", "FIT_END", "FIT_POINTS"]
+__all__ = ["fit", "fits", "modes", "l1_weights", "fit_grid", "delta_grid", "edge_distance",
+           "prune", "nonnegative_lstsq", "IRLS_STEPS", "FIT_END", "FIT_POINTS"]

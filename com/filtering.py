@@ -97,14 +97,15 @@ def relative_loss(students: dict, moments: dict) -> torch.Tensor:
     return 1 - (q * g).sum(-1) / moments["yy"][:, None]
 
 
-def train(students: dict, moments: dict, steps: int, lr: float) -> torch.Tensor:
+def train(students: dict, moments: dict, steps: int, lr: float,
+          on_step=None) -> torch.Tensor:
     """Adam on the modes delta of every student at once (com.training.train; the loss
     summed over students, which share no parameters), then the best weights g for the
     modes reached, then ``narrower``.  -> loss history (steps, n W); students gain "g"
     (n, W, M)"""
     history = training.train([students["delta"]],
                              lambda: relative_loss(students, moments).flatten(), steps,
-                             lr, desc="students")
+                             lr, on_step=on_step)
     with torch.no_grad():
         Q, q = normal_equations(students["delta"], students["live"], moments)
         students["g"] = best_weights(Q, q, students["live"])

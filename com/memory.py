@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import torch
 
-from . import validation as v
-
 
 def exponential(t: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
     """rho(t) = e^{-beta t}: short memory, an exact one-term exponential sum."""
@@ -54,7 +52,9 @@ KINDS = {
 def target(kind: str, t: torch.Tensor, scale: float) -> torch.Tensor:
     """The kernel of memory ``kind`` with its one shape parameter ``scale``
     (beta for exponential kinds, omega for polynomial, t0 for delayed kinds)."""
-    v.choice(*KINDS)("memory kind", kind)
+    if kind not in KINDS:
+        raise ValueError(f"memory kind must be one of {', '.join(map(repr, KINDS))}; "
+                         f"got {kind!r}")
     fn, _ = KINDS[kind]
     return fn(t, scale)
 
@@ -91,7 +91,8 @@ def probe_inputs(magnitudes: torch.Tensor, T: int, kind: str = "heaviside",
 
     magnitudes: (X,)  ->  (X, T, d)
     """
-    v.choice("heaviside", "impulse")("probe kind", kind)
+    if kind not in ("heaviside", "impulse"):
+        raise ValueError(f"probe kind must be 'heaviside' or 'impulse'; got {kind!r}")
     shape = torch.ones(T, dtype=magnitudes.dtype) if kind == "heaviside" else \
         (torch.arange(T) == 0).to(magnitudes.dtype)
     return magnitudes[:, None, None] * shape[None, :, None].expand(1, T, d)

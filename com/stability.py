@@ -133,7 +133,7 @@ def certified_upper(memory: Memory, delta: torch.Tensor, g: torch.Tensor, E0: to
     beta >= delta_min.  delta, g: (W, M); E0: (W,); betas: (B,)  ->  (W, B)"""
     u, c = split(g)
     nu, nc = u.norm(dim=-1)[:, None], c.norm(dim=-1)[:, None]           # (W, 1)
-    dmin = delta.amin(-1)[:, None]                                      # all units: inert ones are 1
+    dmin = delta.amin(-1)[:, None]                              # all units: inert ones are 1
     b = betas[None, :]
     D = dmin - b
     bound = b * (nu + b) / D + nc * (nu + b) * b / D ** 2 + nc * b / D
@@ -141,7 +141,8 @@ def certified_upper(memory: Memory, delta: torch.Tensor, g: torch.Tensor, E0: to
     return torch.where(D > 0, up, torch.full_like(up, math.inf))
 
 
-def radius(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor, tolerance: float) -> torch.Tensor:
+def radius(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor,
+           tolerance: float) -> torch.Tensor:
     """beta* where E_m(beta) first exceeds E_m(0) + tolerance (log-log interpolation,
     com.perturbation.stability_radius).  E: (W, B); E0: (W,)  ->  (W,)"""
     return perturbation.stability_radius(betas, E, E0 + tolerance)

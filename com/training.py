@@ -2,29 +2,22 @@
 
 Models are batched along a leading axis (seeds, widths, targets), their losses
 summed: the models share no parameters, so each one's gradient is its own.
-Training is checkpointed when asked, so an interrupted run resumes where it stopped.
+Progress is the caller's: an ``on_step(step, loss)`` callback sees every step.
 ``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel,
 ``train_family`` any family of com.trained_families on a com.tasks task, all widths
 in one padded program.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import torch
-from tqdm import tqdm  # plain text bars: tqdm.auto warns on stderr without ipywidgets
 
 from . import loss, models, trained_families
 from .tasks import Task
 
-
-def progress_enabled() -> bool:
-    """Progress bars unless COM_PROGRESS=0 (set by the regression tests, whose
-    comparisons must not see bars that redraw a timing-dependent number of times)."""
-    return os.environ.get("COM_PROGRESS", "1") != "0"
+OnStep = Callable[[int, torch.Tensor], None]
 
 
 @dataclass
@@ -60,74 +53,34 @@ def init_diagonal(n_models: int, m: int, seed: int, rates=(0.5, 2.0), coeff_scal
     return DiagonalRNN(inverse(w0).requires_grad_(), c0.requires_grad_(), rate)
 
 
-def _resume(checkpoint: Path | None, params: list[torch.Tensor],
-            opt: torch.optim.Optimizer) -> tuple[list[torch.Tensor], int]:
-    """Load a checkpoint into ``params`` and ``opt`` if there is one: (history, step)."""
-    if checkpoint is None or not Path(checkpoint).exists():
-        return [], 0
-    state = torch.load(checkpoint, weights_only=False)
-    with torch.no_grad():
-        for p, saved in zip(params, state["params"]):
-            p.copy_(saved)
-    opt.load_state_dict(state["opt"])
-    return state["history"], state["step"]
-
-
-def _save(checkpoint: Path | None, params: list[torch.Tensor], opt: torch.optim.Optimizer,
-          history: list[torch.Tensor], step: int) -> None:
-    """Write a checkpoint whole (a temporary file, then a rename); nothing without one."""
-    if checkpoint is None:
-        return
-    Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(checkpoint).with_suffix(".tmp")
-    torch.save({"params": [p.detach().clone() for p in params], "opt": opt.state_dict(),
-                "history": history, "step": step}, tmp)
-    tmp.replace(checkpoint)
-
-
 def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int,
-          lr: float, method: str = "adam", record_every: int = 1, desc: str = "training",
-          checkpoint: Path | None = None, progress: bool | None = None) -> torch.Tensor:
-    """Minimise the batched loss ``loss_fn() -> (S,)`` for ``steps`` steps.
+          lr: float, method: str = "adam", record_every: int = 1,
+          on_step: OnStep | None = None) -> torch.Tensor:
+    """Minimise the batched loss ``loss_fn() -> (S,)`` for ``steps`` steps with Adam or
+    gradient descent; ``on_step(step, loss)`` is called after every step (progress).
 
-    Returns the loss history, (steps // record_every, S). With ``checkpoint``,
-    parameters, optimiser state and history are saved every 10% of the run and
-    on interrupt, and a rerun resumes from them.
+    Returns the loss history, (steps // record_every, S).
     """
     if method not in ("adam", "gd"):
         raise ValueError(f"parameter 'method' must be 'adam' or 'gd'; got {method!r}")
     opt = (torch.optim.Adam(params, lr=lr) if method == "adam"
            else torch.optim.SGD(params, lr=lr))
-    history, start = _resume(checkpoint, params, opt)
-
-    def save(step):
-        _save(checkpoint, params, opt, history, step)
-
-    if progress is None:
-        progress = progress_enabled()
-    every = max(1, steps // 10)
-    step = start
-    try:
-        for step in tqdm(range(start, steps), desc=desc, disable=not progress,
-                         initial=start, total=steps, mininterval=1.0):
-            loss = loss_fn()                                            # (S,)
-            if step % record_every == 0:
-                history.append(loss.detach().clone())
-            opt.zero_grad(set_to_none=True)
-            loss.sum().backward()
-            opt.step()
-            if (step + 1) % every == 0:
-                save(step + 1)
-    except KeyboardInterrupt:
-        del history[(step + record_every - 1) // record_every:]   # drop the unfinished step
-        save(step)
-        raise
+    history = []
+    for step in range(steps):
+        loss = loss_fn()                                                # (S,)
+        if step % record_every == 0:
+            history.append(loss.detach().clone())
+        opt.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        opt.step()
+        if on_step is not None:
+            on_step(step, loss)
     return torch.stack(history) if history else torch.empty(0)
 
 
 def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m: int,
                  n_models: int, steps: int, lr: float, seed: int, rates=(0.5, 2.0),
-                 desc: str = "") -> dict[str, torch.Tensor]:
+                 on_step: OnStep | None = None) -> dict[str, torch.Tensor]:
     """Train ``n_models`` diagonal linear RNNs of width m on the white-noise loss
     sum_s weights_s (rho_s - rhohat_s)^2 with Adam, rates w = e^raw.
 
@@ -145,7 +98,7 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
     rho = target.repeat_interleave(n_models, 0) if K > 1 else target     # (K n, T) or (T,)
     history = train(model.parameters(),
                     lambda: loss.white_noise_loss(rho, model.kernel(t), weights),
-                    steps, lr, method="adam", desc=desc or f"m={m}")
+                    steps, lr, method="adam", on_step=on_step)
     with torch.no_grad():
         final = loss.white_noise_loss(rho, model.kernel(t), weights)
     out = {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach()}
@@ -156,7 +109,7 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
 
 
 def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
-                 generator: torch.Generator, desc: str = "") -> tuple[dict, dict]:
+                 generator: torch.Generator, on_step: OnStep | None = None) -> tuple[dict, dict]:
     """Train n_models models of each width with Adam, all widths in one padded program:
     on the closed-form white-noise loss (linear families) or the sampled loss (the others).
     -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
@@ -180,5 +133,5 @@ def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps
         def loss_fn():
             K = trained_families.family_kernel(task.family, pname, live(), task.grid)
             return loss.white_noise_loss(task.target, K, task.weights)
-    train(list(params.values()), loss_fn, steps, lr, desc=desc or f"{task.family} {pname}")
+    train(list(params.values()), loss_fn, steps, lr, on_step=on_step)
     return {k: v.detach() for k, v in live().items()}, masks

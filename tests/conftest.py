@@ -18,7 +18,7 @@ def float64():
 
 @pytest.fixture(autouse=True)
 def no_registered_chapter():
-    """check_in registers a namespace with com.cache; no test leaks one to the next."""
+    """check_in registers a namespace with bookkit.cache; no test leaks one to the next."""
     yield
-    from com import cache
+    from bookkit import cache
     cache.unregister()

@@ -4,7 +4,6 @@ import pytest
 import torch
 
 from com import memory, models
-from com.validation import ParameterError
 
 
 def test_kernels_at_known_points():
@@ -25,7 +24,7 @@ def test_polynomial_tail_matches_quadrature():
 
 
 def test_target_rejects_unknown_kind():
-    with pytest.raises(ParameterError, match="memory kind"):
+    with pytest.raises(ValueError, match="memory kind"):
         memory.target("gaussian", torch.zeros(3), 1.0)
     assert torch.equal(memory.target("polynomial", torch.ones(2), 1.0), torch.full((2,), 0.25))
 

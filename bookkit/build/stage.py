@@ -1,0 +1,339 @@
+"""Stage what the book shows about its own build, from the executed chapters.
+
+Run by the Makefile's ``build`` step on the staging copy (``_build/<scale>/src``)
+before Jupyter Book sees it:
+
+    python -m bookkit.build.stage _build/smoke/src smoke
+
+It prepares each staged chapter notebook (``src/book/<chapter>.ipynb``, a copy of
+the executed one) for readers, who meet it on the page, in its download, and in
+Colab or Binder (the Pages workflow publishes these staged notebooks to the
+``executed`` branch that the launch buttons open):
+
+- papermill's injected-parameters cell is folded into the chapter's parameters cell:
+  each value the run was given replaces the default on its line, the comment stays,
+  and the injected cell is dropped (a page shows one parameters cell, the run's);
+- a hidden cell (tag ``remove-cell``) is put before the first code cell that installs
+  ``com`` from ``repository: url:`` / ``branch:`` of ``_config.yml`` when it is
+  missing, and does nothing where ``com`` is importable.
+
+It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
+``_config.yml`` is never touched):
+
+- ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter: the run that
+  produced the page (commit, date, Python and torch versions, CPU and cores, measured
+  in the run itself: ``metadata.com.provenance``, see ``tools/provenance.py``), the
+  papermill command that reruns it, both parameter sets, runtimes at smoke and full
+  scale. A chapter shows it with the one line ``{{ reproduce_<chapter> }}``. Runtimes
+  are papermill's own measurement (``metadata.papermill.duration``) of the run that
+  produced ``_build/executed/<scale>/<chapter>.ipynb``; a scale that has not run, or
+  whose run predates the chapter's current sources, is reported as not available.
+- ``chapter_map``: one entry per chapter (title and opening paragraph).
+- ``claims_summary``: one table of every chapter's claims and verdicts, read from the
+  ``claims`` and ``claims_table`` glue outputs of the executed notebooks in the build.
+- ``robustness_summary``: the "Robustness across seeds" page's body, from the sweep
+  summary ``_build/sweep/summary.json`` (``make sweep``) when there is one, else how to
+  make one; runs of a chapter whose code changed since are flagged.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from bookkit import chapters as book
+from bookkit.claims import read_claims
+from bookkit.sweep import robustness, runs
+from bookkit.sweep.robustness import duration, escape
+
+ROOT = Path(__file__).resolve().parents[2]
+SCALES = ("smoke", "full")
+
+
+def chapters(src: Path) -> list[str]:
+    """The staged chapters (executed notebooks in ``src/book``), in table-of-contents order."""
+    names = {p.stem for p in (src / "book").glob("*.ipynb")}
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [Path(c["file"]).name for c in toc.get("chapters", [])]
+    return [f for f in files if f in names] + sorted(names - set(files))
+
+
+def runtime(name: str, scale: str) -> str:
+    """Measured runtime of ``name`` at ``scale``, or an honest "not available"."""
+    nb_path = ROOT / "_build/executed" / scale / f"{name}.ipynb"
+    if not nb_path.exists():
+        return "not available (this scale has not been run for this build)"
+    params = book.parameter_file(name, scale, ROOT / "book")
+    sources = [ROOT / "book" / f"{name}.py", *([params] if params else []),
+               *sorted((ROOT / "com").glob("*.py"))]
+    if nb_path.stat().st_mtime < max(p.stat().st_mtime for p in sources if p.exists()):
+        return "not available (the last run at this scale predates the current sources)"
+    meta = json.loads(nb_path.read_text())["metadata"].get("papermill", {})
+    if meta.get("duration") is None:
+        return "not available (no timing recorded)"
+    day = datetime.fromisoformat(meta["end_time"]).strftime("%Y-%m-%d")
+    return f"{duration(meta['duration'])} (measured {day})"
+
+
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _assignments(src: str) -> dict[str, ast.expr]:
+    """Top-level ``name = value`` statements of a cell: name -> value node."""
+    return {n.targets[0].id: n.value for n in ast.parse(src).body
+            if isinstance(n, ast.Assign) and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)}
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return ast.literal_eval(a) == ast.literal_eval(b)
+    except (ValueError, SyntaxError):
+        return a == b
+
+
+def _cut(line: str, col: int) -> tuple[str, str]:
+    """``line`` split at ``col``, an offset in UTF-8 bytes (as ``ast`` counts)."""
+    raw = line.encode()
+    return raw[:col].decode(), raw[col:].decode()
+
+
+def set_values(src: str, values: dict[str, str]) -> str:
+    """A parameters cell ``src`` with each ``name = value`` of ``values`` (name -> source
+    text of the value) replacing that name's default, its comment kept at its column.
+
+    A name the cell does not assign is appended as its own line."""
+    lines = src.split("\n")
+    nodes = _assignments(src)
+    missing = [n for n in values if n not in nodes]
+    for name in sorted(set(values) - set(missing), key=lambda n: -nodes[n].lineno):
+        node, text = nodes[name], values[name]
+        first, last = node.lineno - 1, node.end_lineno - 1
+        old = ast.get_source_segment(src, node)
+        if _same(old, text):
+            continue
+        head, _ = _cut(lines[first], node.col_offset)
+        _, tail = _cut(lines[last], node.end_col_offset)
+        line = head + text
+        comment = tail.lstrip()
+        if comment.startswith("#"):
+            column = len(lines[last]) - len(comment)      # keep the comments aligned
+            line += " " * max(2, column - len(line)) + comment
+        else:
+            line += tail
+        lines[first:last + 1] = [line]
+    lines += [f"{name} = {values[name]}" for name in missing]
+    return "\n".join(lines)
+
+
+def fold_parameters(nb: dict) -> list[str]:
+    """Fold papermill's injected-parameters cell into the parameters cell (in place).
+
+    Returns the names whose value the run changed from the cell's default."""
+    cells = nb["cells"]
+    injected = [c for c in cells if "injected-parameters" in tags(c)]
+    if not injected:
+        return []
+    params = [c for c in cells if "parameters" in tags(c)]
+    if len(injected) != 1 or len(params) != 1:
+        raise ValueError(f"expected one parameters and one injected-parameters cell, found "
+                         f"{len(params)} and {len(injected)}")
+    inj_src = "".join(injected[0]["source"])
+    values = {n: ast.get_source_segment(inj_src, v) for n, v in _assignments(inj_src).items()}
+    src = "".join(params[0]["source"])
+    defaults = {n: ast.get_source_segment(src, v) for n, v in _assignments(src).items()}
+    params[0]["source"] = set_values(src, values)
+    cells.remove(injected[0])
+    return [n for n, v in values.items() if n not in defaults or not _same(defaults[n], v)]
+
+
+# Runs in Colab, Binder or any fresh kernel before the chapter imports com.
+INSTALL = """\
+# Colab, Binder or any fresh kernel: install the book's package `com` when it is
+# missing. Where `com` is importable (the repository's environment) it does nothing.
+import importlib, importlib.util, subprocess, sys
+
+SOURCE = "com @ {source}"
+if importlib.util.find_spec("com") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+    importlib.invalidate_caches()"""
+INSTALL_ID = "install-com"
+
+
+def install_source(config: dict) -> str:
+    """pip's source of ``com``: the branch the launch buttons open, of the book's repository."""
+    repo = config.get("repository", {})
+    url, branch = repo.get("url"), repo.get("branch")
+    if not (url and branch):
+        raise ValueError("_config.yml: repository: url: and branch: are needed "
+                         "(the launch buttons and the install cell use them)")
+    return f"git+{url.rstrip('/')}@{branch}"
+
+
+def add_install_cell(nb: dict, source: str) -> None:
+    """Put the hidden install cell before the first code cell (in place; once)."""
+    cells = nb["cells"]
+    if any(c.get("id") == INSTALL_ID for c in cells):
+        return
+    cell = {"cell_type": "code", "execution_count": None, "id": INSTALL_ID,
+            "metadata": {"tags": ["remove-cell", INSTALL_ID]}, "outputs": [],
+            "source": INSTALL.format(source=source)}
+    first = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    cells.insert(first, cell)
+
+
+def when(iso: str | None) -> str:
+    if not iso:
+        return "not recorded"
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def the_run(nb: dict, scale: str) -> str:
+    """The facts of the run behind the page (``metadata.com.provenance``), as a sentence."""
+    p = nb.get("metadata", {}).get("com", {}).get("provenance")
+    if not p:
+        return (f"The run behind this page ({scale} scale) was not recorded: its notebook "
+                "was executed without `com.setup` recording the run; rerun it with `make`.")
+    commit = f"commit `{p['commit'][:12]}`" if p.get("commit") else "an unrecorded commit"
+    cores = f"{p['cores']} cores" + (f" (of {p['cpu_count']})"
+                                     if p.get("cpu_count") not in (None, p["cores"]) else "")
+    took = duration(p["duration"]) if p.get("duration") else "an unrecorded time"
+    cache = "off" if p.get("cache") == "off" else "on: finished work may have been reused"
+    text = (f"This page is the run of {commit} at the {scale} scale, finished "
+            f"{when(p.get('end'))}: Python {p['python']}, torch {p['torch']}, numpy "
+            f"{p['numpy']}, on {escape(p['cpu'])} with {cores}, in {took} (results cache "
+            f"{cache}).")
+    if p.get("uncommitted"):
+        text += (" Its sources differed from the commit (uncommitted changes to "
+                 + ", ".join(f"`{f}`" for f in p["uncommitted"])
+                 + "), so the commit alone does not reproduce it.")
+    return text
+
+
+def shell(command: str) -> str:
+    """A long command broken over lines before its options."""
+    return re.sub(r" (-[kf]) ", r" \\\n    \1 ", command)
+
+
+def reproduce_box(name: str, nb: dict, scale: str) -> str:
+    # the full scale is the parameters cell's defaults (com.book.parameter_file)
+    defaults = book.declared_parameters(book.chapter_notebook(name))
+    params = {"smoke": book.parameter_set(name, "smoke"), "full": defaults}
+    keys = list(dict.fromkeys([*params["full"], *params["smoke"]]))
+    table = ["| parameter | smoke | full |", "|---|---|---|"]
+    for k in keys:
+        cells = [f"`{json.dumps(params[s][k])}`" if k in params[s] else "(default)" for s in SCALES]
+        table.append(f"| `{k}` | {cells[0]} | {cells[1]} |")
+    p = nb.get("metadata", {}).get("com", {}).get("provenance") or {}
+    file = book.parameter_file(name, scale, Path("book"))
+    command = p.get("command") or (f"papermill book/{name}.ipynb out.ipynb -k python3 "
+                                   "--cwd book" + (f" -f {file}" if file else ""))
+    checkout = [f"git checkout {p['commit']}"] if p.get("commit") else []
+    return "\n".join([
+        "::::{admonition} Reproduce this page",
+        ":class: tip reproduce",
+        the_run(nb, scale),
+        "To run it again, from the repository root with `.venv` activated (`make` "
+        "creates it; `make notebooks` writes `book/*.ipynb`):",
+        "",
+        "```bash",
+        *checkout,
+        "make notebooks",
+        shell(command),
+        "```",
+        "",
+        ":::{admonition} Parameter sets and runtimes",
+        ":class: dropdown",
+        f"Add `-p seed 3` for another seed; `book/params/smoke/{name}.yaml` is the quick "
+        "parameter set the tests run, the defaults of the parameters cell (no `-f`) the "
+        "book's. The two parameter sets:",
+        "",
+        *table,
+        "",
+        "Runtime at each scale (wall clock of the papermill run, on the machine that built "
+        "this page; full-scale runs reuse results cached in `_build/cache` when present):",
+        "",
+        f"- smoke scale: {runtime(name, 'smoke')}",
+        f"- full scale: {runtime(name, 'full')}",
+        ":::",
+        "::::",
+    ])
+
+
+def opening(nb: dict) -> tuple[str, str]:
+    """Title and opening paragraph of a chapter (its first markdown cell)."""
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    lines = "".join(cell["source"]).splitlines()
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
+    paragraph, started = [], False
+    for line in lines:
+        if line.startswith("#") or line.lstrip().startswith(("{{", ":::", "```")):
+            if started:
+                break
+            continue
+        if not line.strip():
+            if started:
+                break
+            continue
+        started = True
+        paragraph.append(line.strip())
+    return title, " ".join(paragraph)
+
+
+def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
+    """The body of the robustness page, from the sweep summary at ``path`` if any."""
+    if not path.exists():
+        return robustness.page(None)
+    current = {c: book.code_hash(c) for c in book.chapter_names()}
+    try:
+        return robustness.page(json.loads(path.read_text()), current)
+    except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
+        return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+
+
+def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
+    """Prepare the staged notebooks (in place); the substitutions for the book."""
+    subs, rows, entries = {}, [], []
+    source = install_source(config)
+    for name in chapters(src):
+        path = src / "book" / f"{name}.ipynb"
+        nb = json.loads(path.read_text())
+        fold_parameters(nb)
+        add_install_cell(nb, source)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        subs[f"reproduce_{name}"] = reproduce_box(name, nb, scale)
+        title, para = opening(nb)
+        entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
+        for i, c in enumerate(read_claims(nb)):
+            mark = "✓" if c["reproduced"] else "✗"
+            chapter = f"{{doc}}`{name}`" if i == 0 else ""     # named once per chapter
+            rows.append(f"| {chapter} | `{c['id']}` | {escape(c['statement'])} | "
+                        f"{mark} {escape(c['verdict'])} |")
+    subs["chapter_map"] = "\n".join(entries)
+    subs["claims_summary"] = "\n".join(
+        ["| chapter | claim | statement | verdict |", "|---|---|---|---|", *rows])
+    subs["build_scale"] = scale
+    subs["robustness_summary"] = robustness_summary()
+    return subs
+
+
+def main(src: str, scale: str) -> None:
+    src = Path(src)
+    config_path = src / "_config.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(
+        stage(src, scale, config))
+    extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", [])
+    if "bookkit.build.book_sphinx" not in extensions:
+        extensions.append("bookkit.build.book_sphinx")
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,149 @@
+"""The book's chapters as files: the one list of them, their scales, parameter sets
+and what their results depend on.
+
+Every chapter ``book/<chapter>.py`` has a smoke parameter set
+``book/params/smoke/<chapter>.yaml``; its full scale is its parameters cell's defaults
+(declared once, no file). ``declared_parameters`` reads that cell as papermill does.
+``sources`` lists what a chapter's results depend on besides its own source (``com``
+and the machinery a chapter runs, not the sweep's or the build's), in one place: the
+Makefile's prerequisites (``python -m bookkit.chapters --deps``), the result cache,
+the sweep and the staging tools all read it. ``python -m bookkit.chapters`` lists
+the chapters (the Makefile's CHAPTERS).
+
+This module reads files only (``yaml`` and papermill on demand), so that the Makefile
+can run it with any ``python3``, before the environment exists.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import numbers
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+SCALES = ("smoke", "full")
+# machinery no chapter runs: editing it must not invalidate kept runs or cached results
+NOT_IN_CHAPTERS = ("bookkit/sweep/", "bookkit/build/")
+
+
+def chapter_names(book: Path = BOOK) -> list[str]:
+    """Every chapter: those with a smoke parameter set (as the Makefile finds them)."""
+    return sorted(p.stem for p in (book / "params" / "smoke").glob("*.yaml"))
+
+
+def parameter_file(chapter: str, scale: str, book: Path = BOOK) -> Path | None:
+    """``book/params/<scale>/<chapter>.yaml``, or None at full scale: the full-scale
+    parameters are the chapter's parameters cell (its defaults), declared once."""
+    return None if scale == "full" else book / "params" / scale / f"{chapter}.yaml"
+
+
+def parameter_set(chapter: str, scale: str, book: Path = BOOK) -> dict:
+    """What papermill is given at ``scale``: the parameter file's values ({} at full
+    scale, which runs the defaults)."""
+    import yaml
+    path = parameter_file(chapter, scale, book)
+    return {} if path is None else yaml.safe_load(path.read_text()) or {}
+
+
+def chapter_notebook(chapter: str, book: Path = BOOK):
+    """The chapter's notebook (nbformat node) from its jupytext source ``book/<chapter>.py``."""
+    import jupytext
+    return jupytext.read(book / f"{chapter}.py")
+
+
+def declared_parameters(nb) -> dict:
+    """The parameters cell of a notebook, by papermill: {name: default} (None when the
+    default is an expression rather than a literal)."""
+    import nbformat
+    import papermill
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "chapter.ipynb")
+        nbformat.write(nb, path)
+        found = papermill.inspect_notebook(str(path))
+    out = {}
+    for name, p in found.items():
+        try:
+            out[name] = ast.literal_eval(p["default"])
+        except (ValueError, SyntaxError):
+            out[name] = None
+    return out
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, numbers.Integral):
+        return "an integer"
+    if isinstance(value, numbers.Real):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _fits(default, value) -> bool:
+    """``value`` is of the kind of the chapter's ``default`` (an integer is a number)."""
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, numbers.Real) and not isinstance(default, numbers.Integral):
+        return isinstance(value, numbers.Real)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
+
+
+def check_overrides(chapter: str, declared: dict, axes: dict[str, list]) -> None:
+    """Every -p name is a parameter of ``chapter``, with values of its kind."""
+    from ..params import ParameterError
+    for name, values in axes.items():
+        if name not in declared:
+            raise ParameterError(f"parameter '{name}' is not a parameter of chapter "
+                                 f"'{chapter}' (it has: {', '.join(declared)})")
+        for value in values:
+            if not _fits(declared[name], value):
+                raise ParameterError(
+                    f"parameter '{name}' of chapter '{chapter}' must be "
+                    f"{_kind(declared[name])} (default {declared[name]!r}); got {value!r}")
+
+
+def sources(root: Path = ROOT) -> list[Path]:
+    """The code every chapter's results depend on, besides the chapter itself: the
+    science (``com``) and the machinery a chapter runs (``bookkit``, except the sweep
+    and the build, which no chapter imports).  -> paths, sorted"""
+    files = [*root.glob("com/**/*.py"), *root.glob("bookkit/**/*.py")]
+    return sorted(f for f in files
+                  if not str(f.relative_to(root)).startswith(NOT_IN_CHAPTERS))
+
+
+def sources_hash(root: Path = ROOT) -> str:
+    """Hash of ``sources``: their paths and contents."""
+    h = hashlib.sha256()
+    for f in sources(root):
+        h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def code_hash(chapter: str, book: Path = BOOK) -> str:
+    """Hash of the code a chapter's results depend on: its source and ``sources``."""
+    h = hashlib.sha256((book / f"{chapter}.py").read_bytes())
+    h.update(sources_hash(book.parent).encode())
+    return h.hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bookkit.chapters``: the chapters, one a line; ``--deps``: the files
+    their results depend on (relative to the repository), for the Makefile."""
+    import sys
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--deps"]:
+        print("\n".join(str(f.relative_to(ROOT)) for f in sources()))
+    elif not argv:
+        print("\n".join(chapter_names()))
+    else:
+        print("usage: python -m bookkit.chapters [--deps]", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,101 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from bookkit.sweep import robustness as rb
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_number_ranges_keep_the_printed_digits():
+    assert rb.template("rate 0.31, R^2 = 0.95") == ("rate \0, R^\0 = \0", ["0.31", "2", "0.95"])
+    assert rb.number_range(["0.31", "0.4", "0.35"]) == "[0.31, 0.4]"
+    assert rb.number_range(["3", "3"]) == "3"
+    assert rb.number_range(["1.0", "1"]) == "1.0"            # equal values, printed twice
+    assert rb.number_range(["-2.00", "-1.98"]) == "[-2.00, -1.98]"
+    assert rb.template("seeds 0-3, 1e-10")[1] == ["0", "3", "1e-10"]   # a dash is no sign
+
+
+def test_evidence_range_per_segment():
+    texts = ["rate 0.823 per unit, R^2 = 0.999; control 0, 0 steps",
+             "rate 0.9 per unit, R^2 = 0.998; control 0, 0 steps",
+             "rate 0.7 per unit, R^2 = 0.999; control 0, 0 steps"]
+    assert rb.evidence_range(texts) == \
+        "rate [0.7, 0.9] per unit, R^2 = [0.998, 0.999]; control 0, 0 steps"
+    # words that differ: the most common text, with how often
+    varied = ["22 of 26 cells agree; differ: [a, b]", "25 of 26 cells agree; differ: [c]",
+              "23 of 26 cells agree; differ: [c]"]
+    assert rb.evidence_range(varied) == \
+        "[22, 25] of 26 cells agree; differ: [c] (2 of 3 runs; 1 other text)"
+    assert rb.evidence_range(["a; b", "c"]) == "a; b (1 of 2 runs; 1 other text)"
+    assert rb.evidence_range([]) == ""
+
+
+def record(chapter, seed, claims, status="done", duration=10.0, overrides=None, code="c1"):
+    return dict(chapter=chapter, scale="smoke", seed=seed, overrides=overrides or {},
+                source="s", status=status, duration=duration if status == "done" else None,
+                code=code, error="RuntimeError: boom" if status == "failed" else None,
+                claims=[dict(id=i, statement=f"{i} holds", evidence=f"value {v}",
+                             verdict="reproduced" if ok else "NOT reproduced", reproduced=ok)
+                        for i, ok, v in claims])
+
+
+@pytest.fixture
+def summary():
+    records = [record("toy", 0, [("a", True, 0.5), ("b", False, 1)], duration=10.0),
+               record("toy", 1, [("a", True, 0.7), ("b", True, 2)], duration=14.0),
+               record("toy", 2, [], status="failed"),
+               record("toy", 0, [("a", False, 9)], overrides={"steps": 5}),
+               {"stale": "old.ipynb"}]
+    return rb.summarise(records, last=dict(wall_time=30.0, executed=3, skipped=1, failed=[],
+                                           run_time=50.0, workers=2, end="2026-01-02T00:00:00"))
+
+
+def test_summarise_counts_claims_runs_and_failures(summary):
+    assert summary["stale"] == 1
+    base, grid = summary["sweeps"]      # one sweep per parameter set, never mixed
+    assert base["overrides"] == {} and grid["overrides"] == {"steps": 5}
+    toy = base["chapters"]["toy"]
+    assert base["seeds"] == [0, 1, 2] and toy["done"] == 2
+    assert toy["failed"] == [{"seed": 2, "error": "RuntimeError: boom"}]
+    assert toy["run_time"] == {"median": 12.0, "min": 10.0, "max": 14.0, "total": 24.0}
+    a, b = toy["claims"]
+    assert (a["id"], a["reproduced"], a["runs"]) == ("a", 2, 2)
+    assert a["evidence_range"] == "value [0.5, 0.7]"
+    assert (b["reproduced"], b["runs"]) == (1, 2)
+    assert b["by_seed"]["0"] == {"reproduced": False, "evidence": "value 1"}
+    assert grid["chapters"]["toy"]["claims"][0]["reproduced"] == 0
+    json.dumps(summary)     # it is written as JSON
+
+
+def test_page_shows_counts_times_and_changes(summary):
+    text = rb.page(summary, current={"toy": "c2"})
+    assert "## Scale smoke, 3 seeds" in text and "with overrides" in text
+    assert "| {doc}`toy` | `a`: a holds | ✓ 2 of 2 | value \\[0.5, 0.7\\] |" in text
+    assert "~ 1 of 2" in text and "✗ 0 of 1" in text and "`steps=5`" in text
+    assert "at seed 2 failed: RuntimeError: boom" in text
+    assert "source or `com` changed after this sweep" in text
+    assert "1 kept runs were computed from earlier sources" in text
+    assert "in 30 s of wall time" in text and "add up to 50 s" in text
+    assert "changed after" not in rb.page(summary, current={"toy": "c1"})
+
+
+def test_page_without_a_sweep_says_how_to_make_one():
+    assert "No sweep has been run" in rb.page(None) and "make sweep" in rb.page(None)
+    assert "could not be read (x)" in rb.page(None, error="x")
+    assert "No sweep" in rb.page(rb.summarise([]))
+
+
+def test_overview_and_seed_ranges(summary):
+    assert rb.seed_ranges([5, 0, 1, 2, 3, 7]) == "0-3, 5, 7"
+    assert "  2 of 2   a" in rb.overview(summary)
+
+
+def test_stage_reads_the_summary_or_says_why_not(tmp_path, summary):
+    from bookkit.build import stage
+    assert "No sweep has been run" in stage.robustness_summary(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    assert "could not be read" in stage.robustness_summary(tmp_path / "bad.json")
+    (tmp_path / "s.json").write_text(json.dumps(summary))
+    assert "`a`: a holds | ✓ 2 of 2" in stage.robustness_summary(tmp_path / "s.json")

@@ -1,0 +1,99 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from bookkit.claims import ClaimNotReproduced, Claims, bound, plain
+
+
+def test_plain_numbers():
+    assert plain(np.float64(0.5)) == 0.5 and type(plain(np.float64(0.5))) is float
+    assert type(plain(np.int64(3))) is int
+    assert type(plain(torch.tensor(2.0))) is float
+    assert plain(np.bool_(True)) is True
+    assert plain({"a": np.float32(1.0)}) == {"a": 1.0}
+
+
+def test_verdicts():
+    c = Claims(strict=True)
+    c.check("a", "holds", True, "x")
+    c.check("b", "known gap", False, "y", expected_failure="reason")
+    c.check("c", "surprise", True, "z", expected_failure="reason")
+    assert c.as_dict() == {"a": True, "b": False, "c": True}
+    assert list(c.table()["verdict"]) == [
+        "reproduced", "not reproduced (expected)", "reproduced (was expected to fail)"]
+
+
+def test_duplicate_id_rejected():
+    c = Claims()
+    c.check("a", "s", True, "e")
+    with pytest.raises(ValueError, match="twice"):
+        c.check("a", "s", True, "e")
+
+
+def test_finish_raises_only_under_strict(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("bookkit.claims.glue", lambda k, v, display=False: glued.__setitem__(k, v))
+    lax = Claims(strict=False)
+    lax.check("a", "fails", False, "e")
+    lax.finish()
+    assert glued["claims"] == {"a": False}
+    strict = Claims(strict=True)
+    strict.check("a", "fails", False, "e")
+    with pytest.raises(ClaimNotReproduced, match="'a'"):
+        strict.finish()
+
+
+def test_expected_failure_does_not_raise(monkeypatch):
+    monkeypatch.setattr("bookkit.claims.glue", lambda *a, **k: None)
+    c = Claims(strict=True)
+    c.check("a", "known gap", False, "e", expected_failure="why")
+    c.finish()
+
+
+def test_no_claims_is_an_error():
+    with pytest.raises(ValueError, match="at least one claim"):
+        Claims().finish()
+
+
+def test_read_claims_from_an_executed_chapter():
+    """The nbval reference notebooks are executed chapters: their glue reads back whole."""
+    import ast
+    import json
+    from pathlib import Path
+
+    from bookkit.claims import glued, read_claims
+    for path in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        claims = read_claims(nb)
+        passed = ast.literal_eval(glued(nb, "claims")["text/plain"])
+        assert [c["id"] for c in claims] == list(passed), path.name
+        assert all(c["evidence"] and c["statement"] and not c["statement"].endswith("…")
+                   for c in claims), path.name
+        assert all(c["reproduced"] == passed[c["id"]] for c in claims)
+    assert read_claims({"cells": []}) == []
+
+
+def test_read_claims_rejects_disagreeing_glue():
+    from bookkit.claims import read_claims
+    def out(name, mime, text):
+        return {"metadata": {"scrapbook": {"name": name, "mime_prefix": "p/"}},
+                "data": {f"p/{mime}": text}}
+    table = ("<table><tbody><tr><th>b</th><td>s</td><td>e</td><td>reproduced</td></tr>"
+             "</tbody></table>")
+    nb = {"cells": [{"outputs": [out("claims", "text/plain", "{'a': True}"),
+                                 out("claims_table", "text/html", table)]}]}
+    with pytest.raises(ValueError, match="disagree"):
+        read_claims(nb)
+
+
+def test_bound_shows_round_off_as_its_floor():
+    # two CPUs' round-off of the same quantity give one bound
+    assert bound(4.0e-16, 1e-12) == bound(4.8e-16, 1e-12) == 1e-12
+    assert bound(0.0, 1e-12) == 1e-12
+    # above the floor, a result: shown as it is (a chapter prints two digits)
+    assert bound(1.9e-3, 1e-10) == 1.9e-3
+    # a failure is not hidden behind a bound
+    assert math.isnan(bound(float("nan"), 1e-12))
+    assert bound(float("inf"), 1e-12) == float("inf")
