@@ -4,7 +4,7 @@ The nonlinear RNN needs its time loop, h_{k+1} = h_k + dt tanh(W h_k + U x_k + b
 y_k = c^T h_k. Baseline: one model at a time (12 forward/backward passes and 12
 Adam steps), as separate runs of the authors' code would do. com: all 12 models as
 one zero-padded stack (padded units stay at 0: tanh(0) = 0, and their gradients are
-exactly 0, so Adam leaves them at 0), which com.residual.rnn runs once per width on
+exactly 0, so Adam leaves them at 0), which com.models.residual.rnn runs once per width on
 the live blocks (widths=...), with its backward through time written out. Rows 3b and
 3c: one call per width, and the padded stack run at the widest width.
 Achieved GFLOP/s count the useful flops of the unpadded models (matmuls only,
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from com import models, residual
+from com.models import kernels, residual
 
 from . import THREADS, best_time, peak_gflops, row
 from .linear_epoch import target
@@ -72,7 +72,7 @@ def run(quick: bool = False) -> dict:
     M = max(widths)
     g = torch.Generator().manual_seed(0)
     x = torch.randn(N, T, d, dtype=torch.float64, generator=g)
-    y = models.convolve(target(T), x[..., 0])                  # (N, T) a linear-functional target
+    y = kernels.convolve(target(T), x[..., 0])                  # (N, T) a linear-functional target
     singles = [init(m, d, 100 * m + s) for m in widths for s in range(seeds)]
 
     def leaves(p):
@@ -144,7 +144,7 @@ def run(quick: bool = False) -> dict:
              f"({256 if quick else 2048}^2 matmul, {max(THREADS)} threads). Agreement: same "
              "losses and updated parameters to 1e-9, padding stays 0.")
     g_grouped = useful / grouped[0] / 1e9
-    notes_grouped = (f"the same step, com.residual.rnn called once per width on its "
+    notes_grouped = (f"the same step, com.models.residual.rnn called once per width on its "
                      f"{seeds} seeds (no padding): {g_grouped:.2f} GFLOP/s; same losses to 1e-10.")
     g_unbucketed = useful / unbucketed[0] / 1e9
     notes_unbucketed = (f"the padded stack run as one program, every model at width {M} "

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import torch
 
-from com import loss, models
+from com.approximation.grids import lag_weights
+from com.models import kernels
+from com.training import loss
 
 from . import best_time, row
 
@@ -61,7 +63,7 @@ def loop_loss(p, x, y, v) -> torch.Tensor:
 def kernel(p: dict[str, torch.Tensor], T: int, dt: float = DT) -> torch.Tensor:
     """K_s = dt sum_i c_i U_i lam_i^s, lam = 1 - dt relu(w).  -> (T,)"""
     lam = 1 - dt * torch.relu(p["w"])                          # (m,)
-    return models.discrete_diagonal_kernel(lam, dt * p["U"] * p["c"], T)
+    return kernels.exp_sum(dt * p["U"] * p["c"], torch.arange(float(T)), a=lam)
 
 
 def closed_form_loss(p, rho, lag) -> torch.Tensor:
@@ -81,7 +83,7 @@ def grads(value, p) -> torch.Tensor:
 def make_data(n: int, T: int, rho: torch.Tensor, g: torch.Generator):
     """White-noise inputs and their targets by FFT convolution, as the authors make them."""
     x = torch.randn(n, T, dtype=torch.float64, generator=g)
-    return x, models.convolve(rho, x)
+    return x, kernels.convolve(rho, x)
 
 
 def check(p, rho, v, lag, data, batch) -> dict:
@@ -123,7 +125,7 @@ def run(quick: bool = False, seed: int = 0) -> dict:
     cfg = QUICK if quick else FULL
     m, T, batch = cfg["m"], cfg["T"], cfg["batch"]
     rho, v = target(T), time_weights(T)
-    lag = loss.lag_weights(T, v)
+    lag = lag_weights(T, v)
     g = torch.Generator().manual_seed(seed)
     p0 = init_params(m, seed)
     agreement = check(p0, rho, v, lag, make_data(cfg["check_batches"] * batch, T, rho, g), batch)

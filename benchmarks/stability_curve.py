@@ -3,23 +3,25 @@ simulation it replaces.
 
 Memory rho_t = (t + 1)^{-1.5}; approximants of widths 4, 8, 16 (com.approximants, not
 timed); radii 1e-6 .. 1e-1; the edge direction, its opposite and random directions per
-radius (com.stability.diagonal_perturbations).
+radius (com.stability.perturbations.diagonal).
 Baseline: every perturbed model run in time over a window of T steps, one model at a
 time as separate runs of an experiment on sequences would: the impulse response
 h_{t+1} = a h_t, K_t = g^T h_t, one step at a time, then
 sum_{t<T} |rho_t - K_t| / sum_{t<T} rho_t; timed on a few models and extrapolated.
-com: com.stability.curve, the error over all time (head, Simpson in log t, closed-form
-tails), which the window cannot see past T.
-Agreement: the same draws; com's window rule (horizon.window_error) matches the simulated
-window errors, and com's infinite-horizon error bounds them from above once normalised
-alike.
+com: com.stability.curves.diagonal_curve, the error over all time (head, Simpson in
+log t, closed-form tails), which the window cannot see past T.
+Agreement: the same draws; com's window rule (com.approximation.horizon.window_error)
+matches the simulated window errors, and com's infinite-horizon error bounds them from
+above once normalised alike.
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from com import approximants, horizon, stability
+from com import memory as memories
+from com.approximation import exp_sums, horizon
+from com.stability import curves, perturbations
 
 from . import best_time, row
 
@@ -42,15 +44,15 @@ def simulate(memory, delta: torch.Tensor, g: torch.Tensor, T: int) -> torch.Tens
 
 def run(quick: bool = False) -> dict:
     cfg = QUICK if quick else FULL
-    memory = horizon.power(1.5)
+    memory = memories.power(1.5)
     widths = list(cfg["widths"])
-    fit = approximants.fits(memory, widths, approximants.delta_grid(1e-4, 4))
+    fit = exp_sums.fits(memory, widths, exp_sums.delta_grid(1e-4, 4))
     delta, g, W = fit["delta"], fit["g"], torch.tensor(widths)
     betas = torch.logspace(-6, -1, cfg["n_betas"], dtype=torch.float64)
 
     def draws():
         gen = torch.Generator().manual_seed(0)
-        return stability.diagonal_perturbations(delta, g, W, betas, cfg["n_samples"], gen)
+        return perturbations.diagonal(delta, g, W, betas, cfg["n_samples"], gen)
 
     dp, gp = (x.flatten(0, 2) for x in draws())                # (n, M) every perturbed model
     with np.errstate(all="ignore"):
@@ -64,7 +66,7 @@ def run(quick: bool = False) -> dict:
 
     def com_curve():
         gen = torch.Generator().manual_seed(0)
-        return stability.curve(memory, delta, g, W, betas, cfg["n_samples"], gen)
+        return curves.diagonal_curve(memory, delta, g, W, betas, cfg["n_samples"], gen)
 
     n, k = dp.shape[0], cfg["timed"]
     picks = torch.linspace(0, n - 1, k).long()                 # spread over radii
@@ -80,7 +82,8 @@ def run(quick: bool = False) -> dict:
              f"{2 + cfg['n_samples']} directions = {n} perturbed models. Baseline: each run "
              f"in time over a window of {cfg['T']} steps, one model at a time (timed on {k}, "
              "extrapolated). com: "
-             "com.stability.curve over all time. Agreement: com's window rule matches the "
+             "com.stability.curves.diagonal_curve over all time. Agreement: com's window rule "
+             "matches the "
              f"simulated window errors to 1e-3 ({int(ok.sum())} finite of {n}); the infinite-"
              "horizon errors bound them from above. Not the same quantity: the window cannot "
              "see the error past T, which is where the curse lives.")

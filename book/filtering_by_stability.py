@@ -53,12 +53,15 @@ fall = 1e-6                      # exponential test: memory falls below this of 
 import torch
 
 import com
-from com import curse, filtering, memory, random_nets
+from com import memory
+from com.approximation import laws
+from com.experiments import filtering
+from com.models import random_nets
+from com.stability import verdict as rule
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
 from bookkit.claims import Claims, bound, glue
-from com.tasks import held_inputs
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -127,9 +130,9 @@ gain = gains[0] + (gains[1] - gains[0]) * torch.rand(n_teachers, generator=g_tea
 teach = filtering.teachers(gain, teacher_width, g_teach)
 g_data = stream(seed, "data")
 with torch.no_grad():
-    x = amplitude * held_inputs((n_train, train_T), hold, g_data)
+    x = amplitude * memory.held_inputs((n_train, train_T), hold, g_data)
     y = random_nets.run(teach, x[..., None])                         # (S, N, T)
-    xt = amplitude * held_inputs((n_test, test_T), hold, g_data)
+    xt = amplitude * memory.held_inputs((n_test, test_T), hold, g_data)
     yt = random_nets.run(teach, xt[..., None])
 glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 
@@ -195,8 +198,8 @@ scale = yt.abs().amax((-1, -2)) / xt.abs().max()
 students = filtering.prune(trained, raw_error, scale, share)
 E0 = filtering.sup_error(students, xt, yt)
 radius = filtering.blowup_radius(students)                            # (S, W)
-first = [curse.approximating(e, tolerance) for e in E0]           # len: none
-ratio = torch.tensor([curse.ratio(r, f) for r, f in zip(radius, first)])
+first = [rule.first_approximating(e, tolerance) for e in E0]           # len: none
+ratio = torch.tensor([rule.radius_ratio(r, f) for r, f in zip(radius, first)])
 kept = ratio >= 1 / shrink                                            # nan: False
 verdict = ["kept" if k else "undecided" if r != r else "unstable"
            for k, r in zip(kept.tolist(), ratio.tolist())]
@@ -295,14 +298,14 @@ with torch.no_grad():
     M = memory.probes(lambda u: random_nets.run(teach, u),
                       torch.tensor(magnitudes), probe_T)["heaviside"]     # (S, T-1)
 lags = torch.arange(1, probe_T, dtype=torch.float64)
-rate = torch.tensor([memory.decay_rate(lags, m) for m in M])
+rate = torch.tensor([laws.decay_rate(lags, m) for m in M])
 drop = M[:, -1] / M.amax(-1)                                          # end / peak
 exponential = (rate > 0) & (drop <= fall)
 U_norm = teach["layers"][0]["W_ih"][..., 0].norm(dim=-1)              # (S,)
-bound = (teach["r"].norm(dim=-1) * U_norm)[:, None] * gain[:, None] ** lags
+contraction = (teach["r"].norm(dim=-1) * U_norm)[:, None] * gain[:, None] ** lags
 contracting = gain < 1                                 # M(t) on lags t = 1, 2, ...
 slack = 1e-13 * M.amax(-1, keepdim=True)                              # rounding
-bound_ok = bool((M <= bound + slack)[contracting].all())
+bound_ok = bool((M <= contraction + slack)[contracting].all())
 glue("pow_fall", probe_T ** -1.5)
 
 # %%

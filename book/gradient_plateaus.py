@@ -53,7 +53,11 @@ import numpy as np
 import torch
 
 import com
-from com import loss, memory, models, plateaus, training
+from com import memory
+from com.approximation import grids, laws
+from com.experiments import plateaus_sgd
+from com.models import kernels
+from com.training import loop, loss, plateaus
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
@@ -149,12 +153,12 @@ v.budget(globals(), ["steps", "n_seeds", "width", "horizon", "dt", "mc_samples",
 # %%
 t = torch.arange(0.0, horizon + dt / 2, dt)                              # (T,) lags
 T = t.shape[0]
-lagw = dt * loss.lag_weights(T)                                # (T,) Delta t * lambda_k
-rho_mc = memory.bump(t, sgd_t0)                                          # (T,)
-K_mc = models.diagonal_kernel(t, 0.2 + torch.rand(3, generator=generator),
+lagw = dt * grids.lag_weights(T)                              # (T,) Delta t * lambda_k
+rho_mc = memory.bump(sgd_t0).kernel(t)                                          # (T,)
+K_mc = kernels.diagonal_kernel(t, 0.2 + torch.rand(3, generator=generator),
                               torch.randn(3, generator=generator))       # (T,)
-mc = plateaus.monte_carlo_loss(rho_mc, K_mc, dt, mc_samples, generator)  # (N,)
-mc_mean, mc_half = plateaus.mean_interval(mc, mc_z)
+mc = loss.monte_carlo_loss(rho_mc, K_mc, dt, mc_samples, generator)  # (N,)
+mc_mean, mc_half = loss.mean_interval(mc, mc_z)
 closed = float(loss.white_noise_loss(rho_mc, K_mc, lagw))
 unweighted = float(loss.white_noise_loss(rho_mc, K_mc, dt * torch.ones(T)))
 print(f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f}; closed form {closed:.4f}; "
@@ -190,9 +194,9 @@ for key, val in dict(mc_mean=mc_mean, mc_half=mc_half, mc_closed=closed,
 
 # %%
 D = len(t0s)
-bumps = torch.stack([memory.bump(t, a) for a in t0s])                    # (D, T)
-airys = torch.stack([memory.airy(t, a, airy_s0) for a in t0s])           # (D, T)
-control = memory.exponential(t, control_beta)                            # (T,)
+bumps = torch.stack([memory.bump(a).kernel(t) for a in t0s])                    # (D, T)
+airys = torch.stack([memory.airy(a, airy_s0).kernel(t) for a in t0s])           # (D, T)
+control = memory.exponential(control_beta).kernel(t)                            # (T,)
 targets = torch.cat([bumps, airys, control[None]])                       # (2D+1, T)
 names = ([fr"bump $t_0={a:g}$" for a in t0s] + [fr"Airy $t_0={a:g}$" for a in t0s]
          + [fr"control $e^{{-{control_beta:g}t}}$"])
@@ -274,20 +278,20 @@ glue("fig_targets", plotting.finish(fig))
 
 # %%
 run_seeds = [seed * n_seeds + k for k in range(n_seeds)]
-inits = [training.init_diagonal(1, width, s, rates=tuple(init_rates))
+inits = [loop.init_diagonal(1, width, s, rates=tuple(init_rates))
          for s in run_seeds]
 w_init = torch.cat([m.rates().detach() for m in inits])             # (n_seeds, m)
 n_targets = targets.shape[0]
 raw0 = torch.log(w_init).repeat_interleave(n_targets, 0)           # (n_seeds*(2D+1), m)
-rnn = training.DiagonalRNN(raw0.clone().requires_grad_(),
+rnn = loop.DiagonalRNN(raw0.clone().requires_grad_(),
                            torch.zeros_like(raw0).requires_grad_())
 batch_targets = targets.repeat(n_seeds, 1)                         # (n_seeds*(2D+1), T)
-quad = loss.quadrature_weights(t)                                   # (T,) trapezoid
+quad = grids.quadrature_weights(t)                                   # (T,) trapezoid
 history = cache.cached(
     "gradient_plateaus.gd",
     dict(seeds=run_seeds, t0s=t0s, beta=control_beta, airy_s0=airy_s0, m=width,
          rates=init_rates, lr=lr, steps=steps, dt=dt, horizon=horizon),
-    lambda: training.train(rnn.parameters(), lambda: loss.white_noise_loss(
+    lambda: loop.train(rnn.parameters(), lambda: loss.white_noise_loss(
         batch_targets, rnn.kernel(t), quad), steps, lr, method="gd",
         on_step=progress("gradient descent", steps)))
 curves = history.reshape(steps, n_seeds, n_targets).numpy()      # (steps, seeds, 2D+1)
@@ -347,12 +351,12 @@ glue("fig_curves", plotting.finish(fig))
 
 # %%
 # the growth rate of the plateau length: a fit to the medians
-rate, icpt, r2 = (plateaus.exponential_fit(t0s, median_len) if escaped
+rate, icpt, r2 = (laws.log_linear_fit(t0s, median_len) if escaped
                   else (float("nan"),) * 3)
 w_min = w_init.min(dim=1).values.numpy()                                 # (seeds,)
 pred_rates = np.array([plateaus.predicted_rate(t0s, w) for w in w_min])  # (seeds,)
 pred_rate, asym_rate = float(np.median(pred_rates)), float(2 * np.median(w_min))
-seed_rates = [plateaus.exponential_fit(t0s, bl)[0] if np.all(np.isfinite(bl))
+seed_rates = [laws.log_linear_fit(t0s, bl)[0] if np.all(np.isfinite(bl))
               else float("nan") for bl in bump_len]
 pred_len = np.median([plateaus.predicted_escape(t0s, w, lr) for w in w_min], axis=0)
 print(f"fitted growth rate {rate:.3f} per time unit (R^2 = {r2:.3f}); "
@@ -368,9 +372,9 @@ for key, val in dict(rate=rate, r2=r2, ratio_lo=ratio.min(), ratio_hi=ratio.max(
 # the Airy targets: half times, their growth rate, and the derived projection
 airy_half = half[:, D:2 * D]                                             # (seeds, D)
 airy_med = np.median(airy_half, axis=0)                                  # (D,)
-airy_rate, airy_icpt, airy_r2 = (plateaus.exponential_fit(t0s, airy_med)
+airy_rate, airy_icpt, airy_r2 = (laws.log_linear_fit(t0s, airy_med)
                                  if np.all(airy_med > 0) else (float("nan"),) * 3)
-bump_half_rate = plateaus.exponential_fit(t0s, np.median(half[:, :D], axis=0))[0]
+bump_half_rate = laws.log_linear_fit(t0s, np.median(half[:, :D], axis=0))[0]
 kept = 100 * (1 - curves[-1, :, D:2 * D] / curves[0, :, D:2 * D])       # (seeds, D) %
 print(f"Airy half times (median) {', '.join(f'{x:.0f}' for x in airy_med)} steps; "
       f"fit rate {airy_rate:.3f} (R^2 = {airy_r2:.3f}); bump half times: rate "
@@ -505,29 +509,11 @@ glue("fig_lengths", plotting.finish(fig))
 # model and not the sampling noise of one minibatch.
 
 # %%
-rho_sgd = memory.bump(t, sgd_t0)                                         # (T,)
-
-def fresh_rnn():
-    raw = torch.log(w_init)                                    # (n_seeds, m) same inits
-    return training.DiagonalRNN(raw.clone().requires_grad_(),
-                                torch.zeros_like(raw).requires_grad_())
-
-def expected(model):
-    return loss.white_noise_loss(rho_sgd, model.kernel(t), lagw)        # (n_seeds,)
-
-def minibatch(model, record):
-    record.append(expected(model).detach())                      # the model's true loss
-    x = torch.randn(n_seeds, sgd_batch, T, generator=generator)  # (S, B, T) white noise
-    K = model.kernel(t)[:, None]                                         # (S, 1, T)
-    return loss.sampled_loss(dt ** 0.5 * rho_sgd, dt ** 0.5 * K, x).mean(-1)   # (S,)
-
-sgd_rnn, gd_rnn, sgd_record = fresh_rnn(), fresh_rnn(), []
-training.train(sgd_rnn.parameters(), lambda: minibatch(sgd_rnn, sgd_record), sgd_steps,
-               lr, method="gd", on_step=progress("minibatch SGD", sgd_steps))
-sgd_curve = torch.stack(sgd_record).numpy()                             # (steps, seeds)
-gd_curve = training.train(gd_rnn.parameters(), lambda: expected(gd_rnn), sgd_steps, lr,
-                          method="gd", on_step=progress("closed-form GD", sgd_steps))
-gd_curve = gd_curve.numpy()                                             # (steps, seeds)
+rho_sgd = memory.bump(sgd_t0).kernel(t)                                  # (T,)
+sgd_curve, gd_curve = plateaus_sgd.sgd_and_gd(                          # (steps, seeds)
+    rho_sgd, t, lagw, w_init, lr, sgd_steps, sgd_batch, dt, generator,
+    on_sgd_step=progress("minibatch SGD", sgd_steps),
+    on_gd_step=progress("closed-form GD", sgd_steps))
 
 # %%
 sgd_found = plateaus.plateau(sgd_curve, flat=flat, drop=drop)

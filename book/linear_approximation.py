@@ -41,7 +41,9 @@ import numpy as np
 import torch
 
 import com
-from com import approximation, loss, memory, training
+from com import memory
+from com.approximation import fixed_rates, grids, laws
+from com.training import loop
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
@@ -123,10 +125,10 @@ v.budget(globals(), ["widths", "train_widths", "train_models", "train_steps"], c
 # approximation rate is not trivial.
 
 # %%
-t = approximation.lag_grid(horizon)                   # (T,) lags, fine then geometric
-exp_targets = torch.stack([memory.exponential_mixture(t, b) for b in betas])   # (B, T)
-pol_targets = torch.stack([memory.polynomial(t, w) for w in omegas])          # (O, T)
-pol_tails = [memory.polynomial_tail(horizon, w) for w in omegas]      # beyond the grid
+t = grids.lag_grid(horizon)                   # (T,) lags, fine then geometric
+exp_targets = torch.stack([memory.exponential_mixture(b).kernel(t) for b in betas])
+pol_targets = torch.stack([memory.polynomial(w).kernel(t) for w in omegas])  # (O, T)
+pol_tails = [memory.polynomial(w).tail(horizon) for w in omegas]      # beyond the grid
 
 fig, (ax,) = plotting.subplots()
 for b, rho, col in zip(betas, exp_targets, plotting.colors(len(betas))):
@@ -167,8 +169,8 @@ glue("fig_memories", plotting.finish(fig))
 # error that width $m$ can reach with these rates. Errors are relative to $\|\rho\|_{L^1}$.
 
 # %%
-exp_err = approximation.fixed_rate_errors(t, exp_targets, widths)           # (B, M)
-exp_fits = [approximation.power_law_fit(widths, e) for e in exp_err]  # (p, log C, R^2)
+exp_err = fixed_rates.fixed_rate_errors(t, exp_targets, widths)           # (B, M)
+exp_fits = [laws.power_law_fit(widths, e) for e in exp_err]  # (p, log C, R^2)
 exp_rates = [p for p, _, _ in exp_fits]
 exp_r2 = [r2 for _, _, r2 in exp_fits]
 for b, (p, logc, r2) in zip(betas, exp_fits):
@@ -234,17 +236,17 @@ glue("m_max", widths[-1])
 # lengthens. {cite:t}`li2021` state the curse as a width growing like a power of
 # $\epsilon^{-1/\omega}$ for their construction; we have not checked that count
 # against the paper's proof and do not rely on it. We check the log law numerically,
-# with $a$ fitted rather than assumed (`com.approximation.fit_log_law`).
+# with $a$ fitted rather than assumed (`com.laws.fit_log_law`).
 
 # %%
-pol_err = approximation.fixed_rate_errors(t, pol_targets, widths, pol_tails)   # (O, M)
-law_a = [approximation.fit_log_law(widths, e, w) for e, w in zip(pol_err, omegas)]
+pol_err = fixed_rates.fixed_rate_errors(t, pol_targets, widths, pol_tails)   # (O, M)
+law_a = [laws.fit_log_law(widths, e, w) for e, w in zip(pol_err, omegas)]
 big = np.asarray(widths) >= 8
 law_dev = [float(np.max(np.abs(
-               e[big] / approximation.log_law(np.asarray(widths)[big], w, a) - 1)))
+               e[big] / laws.log_law(np.asarray(widths)[big], w, a) - 1)))
            for e, w, a in zip(pol_err, omegas, law_a)]
-measured_m = [approximation.first_width_below(widths, e, eps) for e in pol_err]
-predicted_m = [approximation.width_for_error(eps, w, a) for w, a in zip(omegas, law_a)]
+measured_m = [laws.first_width_below(widths, e, eps) for e in pol_err]
+predicted_m = [laws.width_for_error(eps, w, a) for w, a in zip(omegas, law_a)]
 width_needed = [float(mm) if mm is not None else pm
                 for mm, pm in zip(measured_m, predicted_m)]
 for w, a, dev, mm, pm in zip(omegas, law_a, law_dev, measured_m, predicted_m):
@@ -256,7 +258,7 @@ for w, a, dev, mm, pm in zip(omegas, law_a, law_dev, measured_m, predicted_m):
 fig, axes = plotting.subplots(2)
 for w, e, a, col in zip(omegas, pol_err, law_a, plotting.sequential(len(omegas))):
     axes[0].semilogx(widths, e, "o", color=col, label=fr"$\omega={w:g}$")
-    axes[0].semilogx(widths, approximation.log_law(widths, w, a), "--", color=col, lw=1)
+    axes[0].semilogx(widths, laws.log_law(widths, w, a), "--", color=col, lw=1)
 finite = [(w, m) for w, m in zip(omegas, width_needed) if np.isfinite(m)]
 axes[1].semilogy([w for w, _ in finite], [m for _, m in finite], "o-",
                  color=plotting.colors(1)[0])
@@ -319,15 +321,15 @@ glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
 # learned rate $\min_i w_i$: the eigenvalue of $W$ closest to the edge of stability.
 
 # %%
-weights = loss.quadrature_weights(t)                                   # (T,) trapezoid
-trained_targets = {"exponential": memory.exponential_mixture(t, 1.0),
-                   "polynomial": memory.polynomial(t, 0.5)}
+weights = grids.quadrature_weights(t)                                   # (T,) trapezoid
+trained_targets = {"exponential": memory.exponential_mixture(1.0).kernel(t),
+                   "polynomial": memory.polynomial(0.5).kernel(t)}
 both = torch.stack(list(trained_targets.values()))                      # (2, T)
 runs = [cache.cached(                       # both targets in one program per width
             "linear_approximation.train",
             dict(names=list(trained_targets), m=m, n=train_models, steps=train_steps,
                  lr=lr, seed=seed, horizon=horizon),
-            lambda m=m: training.fit_diagonal(t, both, weights, m, train_models,
+            lambda m=m: loop.fit_diagonal(t, both, weights, m, train_models,
                                               train_steps, lr, seed + m,
                                               on_step=progress(f"m={m}", train_steps)))
         for m in train_widths]

@@ -45,7 +45,9 @@ tanh_magnitudes = [0.01, 0.1, 1.0, 3.0, 10.0]   # Fig. 11: held inputs x
 import torch
 
 import com
-from com import memory, random_nets, residual, s4d
+from com import memory
+from com.approximation import laws
+from com.models import random_nets, residual, ssm
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
@@ -117,7 +119,7 @@ lags = torch.arange(1, probe_T, dtype=torch.float64)
 median = {(k, n, pr): m.median(0).values for (k, n), ms in M.items()
           for pr, m in ms.items()}
 drop = {key: float(m[-1] / m.max()) for key, m in median.items()}   # end / peak
-rate = {key: memory.decay_rate(lags, m) for key, m in median.items()}
+rate = {key: laws.decay_rate(lags, m) for key, m in median.items()}
 
 # %%
 fig, axes = plotting.subplots(3, 2, height=2.4)
@@ -180,14 +182,14 @@ glue("rnn_gap", max(abs(rate["RNN", n, "impulse"] / rate["RNN", n, "heaviside"]
 # {glue:text}`s4d_keep:.0%` of its peak after `s4d_L` steps.
 
 # %%
-S4 = {kind: s4d.init(s4d_layers, s4d_modes, stream(seed, "s4d", kind), kind,
-                     tuple(dt_range)) for kind in s4d.INITS}
-K = {kind: s4d.kernel(p, s4d_L).abs() for kind, p in S4.items()}       # (n, L)
+S4 = {kind: ssm.s4d_init(s4d_layers, s4d_modes, stream(seed, "s4d", kind), kind,
+                         tuple(dt_range)) for kind in ssm.INITS}
+K = {kind: ssm.s4d_kernel(p, s4d_L).abs() for kind, p in S4.items()}       # (n, L)
 envelope = {kind: k.flip(-1).cummax(-1).values.flip(-1) for kind, k in K.items()}
 keep = max(float((e[:, -1] / e[:, 0]).max()) for e in envelope.values())
 glue("s4d_keep", keep)
 fig, axes = plotting.subplots(2, sharey=True)
-for ax, kind in zip(axes, s4d.INITS):
+for ax, kind in zip(axes, ssm.INITS):
     order = S4[kind]["dt"].argsort()
     for j, col in zip(order, plotting.sequential(s4d_layers)):
         ax.semilogy(K[kind][j].clamp_min(1e-16), color=col, lw=0.6)

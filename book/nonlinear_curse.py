@@ -56,12 +56,15 @@ import numpy as np
 import torch
 
 import com
-from com import curse, horizon, memory, residual
+from com import memory
+from com.approximation import laws
+from com.experiments import curse
+from com.models import random_nets, residual
+from com.stability import linearisation, verdict
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
 from bookkit.claims import Claims, bound, glue
-from com.tasks import held_inputs
 
 # %% tags=["hide-input"]
 v.check_in(globals(), {
@@ -159,17 +162,11 @@ glue("probe_err", probe_bound)
 # the same for depths `rnn_layers`, with a random linear read-out of the last layer.
 
 # %%
-def torch_rnn(cls, layers, g):
-    torch.manual_seed(int(torch.randint(2 ** 31, (1,), generator=g)))
-    net = cls(1, rnn_hidden, num_layers=layers, batch_first=True).double()
-    readout = torch.randn(rnn_hidden, generator=g) / rnn_hidden ** 0.5
-    return lambda x: net(x)[0] @ readout                          # (X, T)
-
 rnn_memory = {}                                   # (name, layers, probe) -> (T-1,)
 with torch.no_grad():
     for cls in (torch.nn.RNN, torch.nn.GRU, torch.nn.LSTM):
         for layers in rnn_layers:
-            net = torch_rnn(cls, layers, gen)
+            net = random_nets.torch_network(cls.__name__, layers, rnn_hidden, gen)
             for kind in ("heaviside", "impulse"):
                 rnn_memory[cls.__name__, layers, kind] = memory.probe(
                     net, mags, probe_T, kind)
@@ -186,7 +183,7 @@ for ax, name in zip(axes, ("RNN", "GRU", "LSTM")):
                    f"torch.nn.{name}", legend=name == "RNN")
 glue("fig_torch_memory", plotting.finish(fig))
 t_lags = torch.tensor(lags, dtype=torch.float64)
-rate = {k: memory.decay_rate(t_lags, m) for k, m in rnn_memory.items()}
+rate = {k: laws.decay_rate(t_lags, m) for k, m in rnn_memory.items()}
 def pair(name, n):                                       # "heaviside/impulse" rates
     return f"{rate[name, n, 'heaviside']:.2g}/{rate[name, n, 'impulse']:.2g}"
 
@@ -313,8 +310,8 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 # %%
 cfg = curse.CurseConfig(tuple(widths), tuple(log_betas), n_betas, n_samples,
                         tolerance, tuple(windows), delta_floor, n_deltas)
-mems = {"exponential": horizon.geometric(exp_base),
-        **{f"polynomial {p:g}": horizon.power(p) for p in pol_powers}}
+mems = {"exponential": memory.geometric(exp_base),
+        **{f"polynomial {p:g}": memory.power(p) for p in pol_powers}}
 pols = [k for k in mems if k != "exponential"]
 key = dict(seed=seed, cfg=repr(cfg))
 
@@ -369,7 +366,7 @@ for k, tag in tags.items():
     glue(f"e0_{tag}", f"{float(R[k]['E0'][0]):.2g} to {float(R[k]['E0'][-1]):.2g}")
     glue(f"radius_{tag}", f"{float(r[f]):.2g} to {float(r[-1]):.2g}")
     glue(f"m_first_{tag}", widths[min(f, len(widths) - 1)])
-    glue(f"ratio_{tag}", curse.ratio(r, f))
+    glue(f"ratio_{tag}", verdict.radius_ratio(r, f))
     glue(f"cross_{tag}", ", ".join(f"{c:.1g}" for c in R[k]["crossings"]))
     glue(f"edge_{tag}", rng(R[k]["edge"][f:]))
 
@@ -412,7 +409,7 @@ for i, (ax, k) in enumerate(zip(axes, mems)):
     plotting.label(ax, "width $m$", r"stability radius $\beta^*(m)$" if i == 0 else " ",
                    f"{k} memory", legend=i == 0)
 glue("fig_windows", plotting.finish(fig))
-W_ratio = {(k, T): curse.ratio(R[k]["window"][T], first[k])
+W_ratio = {(k, T): verdict.radius_ratio(R[k]["window"][T], first[k])
            for k in pols for T in windows}
 for k, tag in tags.items():
     glue(f"wl_{tag}", ", ".join(f"{R[k]['window_lower'][T]:.1g}" for T in windows))
@@ -520,14 +517,14 @@ glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 # and with $W \to W + \beta I$: the window error an experiment would see.
 
 # %%
-x_sim = held_inputs((n_inputs, sim_T), hold, stream(seed, "inputs")).clamp(-1, 1)
+x_sim = memory.held_inputs((n_inputs, sim_T), hold, stream(seed, "inputs")).clamp(-1, 1)
 x_sim = torch.cat([torch.ones(1, sim_T), x_sim])                 # (N, T), |x| <= 1
 sim_betas = torch.logspace(*sim_log_betas, n_sim_betas)
 sims = {(k, s): curse.simulate(mems[k], R[k]["fit"], s, sim_betas, x_sim, kappa)
         for k in mems for s in ("tanh", "hardtanh")}              # (W, 1 + B) each
-sim_radius = {ks: com.stability.radius(sim_betas, e[:, 1:], e[:, 0], tolerance)
+sim_radius = {ks: verdict.radius(sim_betas, e[:, 1:], e[:, 0], tolerance)
               for ks, e in sims.items()}
-hard = {k: com.linearisation.realise(R[k]["fit"]["delta"], R[k]["fit"]["g"], kappa)
+hard = {k: linearisation.realise(R[k]["fit"]["delta"], R[k]["fit"]["g"], kappa)
         for k in mems}
 y = {(k, s): residual.rnn(hard[k], x_sim[..., None], s, 1.0)
      for k in mems for s in ("hardtanh", "linear")}
@@ -551,7 +548,7 @@ for k, col in zip(mems, plotting.colors(len(mems))):
                    label=f"{k}: tanh, window")
 plotting.label(axes[1], "width $m$", r"stability radius", "tanh and hardtanh RNNs")
 glue("fig_nonlinear", plotting.finish(fig))
-J_ratio = {k: curse.ratio(R[k]["J_radius"], first[k]) for k in mems}
+J_ratio = {k: verdict.radius_ratio(R[k]["J_radius"], first[k]) for k in mems}
 for k, tag in tags.items():
     glue(f"J_{tag}", f"{float(R[k]['J_radius'][first[k]]):.2g} to "
                          f"{float(R[k]['J_radius'][-1]):.2g}")
@@ -608,10 +605,10 @@ def nonlinear(k):                         # hardtanh and tanh curves, all time
 NL = {k: nonlinear(k) for k in mems}
 for k, r in NL.items():
     E, gap, E0, g0 = r["E"][:, 1:], r["gap"][:, 1:], r["E"][:, 0], r["gap"][:, 0]
-    r["radius"] = com.stability.radius(betas, E, E0, tolerance)         # hardtanh
-    r["upper"] = com.stability.radius(betas, (E - gap).clamp_min(0), E0 + g0,
+    r["radius"] = verdict.radius(betas, E, E0, tolerance)         # hardtanh
+    r["upper"] = verdict.radius(betas, (E - gap).clamp_min(0), E0 + g0,
                                       tolerance)                         # tanh, above
-    r["lower"] = com.stability.radius(betas, E + gap, (E0 - g0).clamp_min(0),
+    r["lower"] = verdict.radius(betas, E + gap, (E0 - g0).clamp_min(0),
                                       tolerance)                         # tanh, below
     r["E0"], r["E"] = E0, E
 z_max = max(float(r["z"].max()) for r in NL.values())     # models of finite error
@@ -688,7 +685,7 @@ for i, k in enumerate(pols):
         draw_curves(axes[i * len(pnames) + j], Rp[k, p], f"{p}, {mems[k].name}",
                     ylabel=j == 0)
 glue("fig_reparam", plotting.finish(fig))
-P_ratio = {kp: curse.ratio(r["radius"], r["first"]) for kp, r in Rp.items()}
+P_ratio = {kp: verdict.radius_ratio(r["radius"], r["first"]) for kp, r in Rp.items()}
 zr_max = max(float(r["z"].max()) for r in Rp.values()) / kappa     # hardtanh inside
 glue("zr_max", zr_max)
 for p in pnames:
@@ -746,19 +743,19 @@ for p in pnames:
 def ratios(res_of, keys):                   # "key: ratio" for the evidence
     return ", ".join(f"{k}: {res_of[k]:.2g}" for k in keys)
 
-lin_ratio = {k: curse.ratio(R[k]["radius"], first[k]) for k in mems}
+lin_ratio = {k: verdict.radius_ratio(R[k]["radius"], first[k]) for k in mems}
 claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
              probe_err <= 1e-10, f"max relative deviation <= {probe_bound:.2g}")
 claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
              all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems),
              ", ".join(f"{k}: {float(R[k]['E0'][0] / R[k]['E0'][-1]):.3g}x"
                        for k in mems))
-hard_ratio = {k: curse.ratio(NL[k]["radius"], first[k]) for k in mems}
-def band(num, den, f):                      # as curse.ratio, for the band's bounds
-    return float(num[-1] / den[f]) if f < len(num) - 1 else float("nan")
+hard_ratio = {k: verdict.radius_ratio(NL[k]["radius"], first[k]) for k in mems}
 
-tanh_most = {k: band(NL[k]["upper"], NL[k]["lower"], first[k]) for k in mems}
-tanh_least = {k: band(NL[k]["lower"], NL[k]["upper"], first[k]) for k in mems}
+tanh_most = {k: verdict.radius_ratio(NL[k]["upper"], first[k], NL[k]["lower"])
+             for k in mems}
+tanh_least = {k: verdict.radius_ratio(NL[k]["lower"], first[k], NL[k]["upper"])
+              for k in mems}
 pol_ok = all(max(lin_ratio[k], J_ratio[k], hard_ratio[k], tanh_most[k]) <= 0.5
              for k in pols)
 claims.check("pol-unstable", "polynomial memory: beta*(m_max) <= beta*(m_first) / 2, "

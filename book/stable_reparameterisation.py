@@ -63,16 +63,18 @@ import pandas as pd
 import torch
 
 import com
-from com import approximants, curse, learning_rates, memory
-from com import families as F
-from com import parameterisations as P
+from com import memory
+from com.approximation import exp_sums, laws
+from com.models import families as F
+from com.models import parameterisations as P
+from com.stability import curves, perturbations, verdict
+from com.training import learning_rates
 from bookkit import cache, plotting
 from bookkit import params as v
 from bookkit.chapter import progress, setup, stream
 from bookkit.claims import Claims, bound, glue
-from com.tasks import held_inputs, make_task
-from com.trained_families import heaviside_memory
-from com.training import train_family
+from com.training.loop import train_family
+from com.training.tasks import make_task
 
 v.check_in(globals(), {
     **v.seed_and_strict(),
@@ -259,16 +261,16 @@ ROWS = [("diagonal", "direct"), ("diagonal", "exp"), ("diagonal", "softplus"),
         ("lru", "direct"), ("lru", "lru"), ("lru", "best"), ("ssm1", "direct"),
         ("ssm1", "best"), ("ssm2", "direct"), ("ssm2", "best")]
 KINDS = ("exponential", "polynomial")
-mems = {"exponential": com.horizon.geometric(exp_base),
-        "polynomial": com.horizon.power(pol_power)}
+mems = {"exponential": memory.geometric(exp_base),
+        "polynomial": memory.power(pol_power)}
 betas = torch.logspace(*log_betas, n_betas)                                 # (B,)
 for name in ("n_samples", "tolerance", "shrink", "exp_base", "pol_power", "omega", "lr",
              "horizon", "T", "ssm_T", "hold", "kappa"):
     glue(name, globals()[name])
-grid = approximants.delta_grid(delta_floor, n_deltas)
+grid = exp_sums.delta_grid(delta_floor, n_deltas)
 fits = {k: cache.cached("stable_reparameterisation.fit", dict(
     memory=m.name, widths=widths, grid=[delta_floor, n_deltas]),
-    lambda m=m: approximants.fits(m, widths, grid)) for k, m in mems.items()}
+    lambda m=m: exp_sums.fits(m, widths, grid)) for k, m in mems.items()}
 
 # %%
 def run_cell(family, pname, kind):
@@ -276,14 +278,16 @@ def run_cell(family, pname, kind):
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=widths,
                betas=log_betas + [n_betas], n=n_samples, grid=[delta_floor, n_deltas],
                memory=mems[kind].name)
-    return cache.cached("stable_reparameterisation.cell", key, lambda: F.curve(
-        F.FAMILIES[family], pname, mems[kind], fits[kind], widths, betas, n_samples, g))
+    def compute():
+        return curves.family_curve(F.FAMILIES[family], pname, mems[kind], fits[kind],
+                                   widths, betas, n_samples, g)
+    return cache.cached("stable_reparameterisation.cell", key, compute)
 
 cells = {(f, p, k): run_cell(f, p, k) for f, p in ROWS for k in KINDS}
 for c in cells.values():
-    c["radius"] = com.stability.radius(betas, c["E"], c["E0"], tolerance)
-    c["first"] = min(curse.approximating(c["E0"], tolerance), len(widths) - 1)
-    c["ratio"] = curse.ratio(c["radius"], c["first"])
+    c["radius"] = verdict.radius(betas, c["E"], c["E0"], tolerance)
+    c["first"] = min(verdict.first_approximating(c["E0"], tolerance), len(widths) - 1)
+    c["ratio"] = verdict.radius_ratio(c["radius"], c["first"])
 
 # %%
 LABEL = {f: F.FAMILIES[f].label for f, _ in ROWS}
@@ -411,14 +415,14 @@ glue("fig_radii", plotting.finish(fig))
 van = F.FAMILIES["vanilla"]
 z_van = max(float(cells[("vanilla", p, k)]["z"].max()) for p in ("direct", "best")
             for k in KINDS)
-x_van = held_inputs((4, 256), hold, stream(seed, "vanilla inputs")).clamp(-1, 1)
+x_van = memory.held_inputs((4, 256), hold, stream(seed, "vanilla inputs")).clamp(-1, 1)
 
 
 def realised_gap(pname, i, m):               # one model, perturbed at its radius
     g = stream(seed, "vanilla rnn", pname, m)
     fit = fits["polynomial"]
     p = van.build(fit["delta"][i, :m], fit["g"][i, :m], pname, g)
-    d = F.directions(p, van.recurrent, 1, g)[-1]                    # a random one
+    d = perturbations.family_directions(p, van.recurrent, 1, g)[-1]     # a random one
     beta = float(cells[("vanilla", pname, "polynomial")]["radius"][i])
     p = {k: p[k] + beta * d[k] if k in d else p[k] for k in p}
     return F.realised_gap(van, p, pname, kappa, x_van)
@@ -471,7 +475,7 @@ lrs = torch.logspace(*lr_range, n_lrs)                                       # (
 lr_task = make_task("diagonal", "polynomial", horizon, T, n_data, gen, omega=omega)
 sweep = {p: cache.cached("stable_reparameterisation.lr", dict(
     p=p, m=lr_width, lrs=lr_range + [n_lrs], R=lr_repeats, steps=lr_steps, seed=seed,
-    horizon=horizon, omega=omega), lambda p=p: learning_rates.sweep(
+    horizon=horizon, omega=omega), lambda p=p: learning_rates.train_at_rates(
     lr_task, p, lr_width, lrs, lr_repeats, lr_steps,
     torch.Generator().manual_seed(seed + 7)))
     for p in CONT}
@@ -549,18 +553,24 @@ ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm
 probe_T = 4 * ssm_T
 mags = torch.tensor([0.1, 0.5, 1.0, 2.0])
 lag = torch.arange(1, probe_T, dtype=torch.float64)      # (probe_T - 1,)
-ssm_mem = {key: heaviside_memory(c["task"], key[1], c["params"], mags, probe_T)
+def ssm_probe(family, pname, params):                  # Heaviside memory, (S, T - 1)
+    with torch.no_grad():
+        return memory.probe(
+            lambda x: F.family_outputs(family, pname, params, x[..., 0]), mags, probe_T)
+
+
+ssm_mem = {key: ssm_probe(key[0], key[1], c["params"])
            for key, c in ssm_cells.items()}                         # (S, probe_T - 1)
 tail = lag >= probe_T // 2
-rates = {key: [memory.decay_rate(lag[tail], M[tail]) for M in Ms]
+rates = {key: [laws.decay_rate(lag[tail], M[tail]) for M in Ms]
          for key, Ms in ssm_mem.items()}
 rates = {key: np.nan_to_num(r, nan=np.inf)               # nan: gone below the floor
          for key, r in rates.items()}
 end_ratio = max(float((Ms[:, -1] / Ms.amax(dim=1)).max()) for Ms in ssm_mem.values())
-target_end = float(memory.polynomial(lag[-1:], omega)
-                   / memory.polynomial(lag[:1], omega))
+target_end = float(memory.polynomial(omega).kernel(lag[-1:])
+                   / memory.polynomial(omega).kernel(lag[:1]))
 # the rate a model that had learned the power law would show over the same lags
-target_rate = memory.decay_rate(lag[tail], memory.polynomial(lag[tail], omega))
+target_rate = laws.decay_rate(lag[tail], memory.polynomial(omega).kernel(lag[tail]))
 # Only a stable reparameterisation keeps every eigenvalue inside the unit disc; a
 # direct SSM may train past the edge, where nothing forces its memory to decay.
 min_rate = min(min(r) for (f, p, k), r in rates.items() if p != "direct")
@@ -578,7 +588,7 @@ for ax, kind in zip(axes, KINDS):
     for key, col in zip(keys, plotting.colors(len(keys))):
         ax.semilogy(lag, ssm_mem[key][-1].clamp_min(1e-16), color=col,
                     label=f"{LABEL[key[0]]}, {key[1]}")
-    ax.semilogy(lag, memory.polynomial(lag, omega), "k:", lw=1,
+    ax.semilogy(lag, memory.polynomial(omega).kernel(lag), "k:", lw=1,
                 label="polynomial target")
     plotting.label(ax, "lag $t$ (steps)", "memory function $M(t)$",
                    f"trained on {kind} memory")

@@ -1,37 +1,50 @@
 """com: the curse of memory in recurrent models, computed (the papers' science).
 
 ``com`` depends on torch, numpy and scipy only: it reads no environment variable,
-draws no progress bar, and never imports the book's machinery (``bookkit``).
+draws no progress bar, and never imports the book's machinery (``bookkit``). Its
+wings follow the papers' concepts, each concept in one module:
+
+memory/            what is to be remembered, and how a model's memory is measured
+  targets          Memory: exponential, mixture, polynomial, bump, airy (continuous);
+                   geometric, power (discrete); of(kind, scale)
+  function         memory_function, probe, probes (wang2024inverse, Def. 3.1)
+  inputs           probe_inputs, held_inputs
+models/            what a recurrent model is
+  kernels          powers (a^t), exp_sum (sum_i g_i a_i^t), diagonal_kernel (continuous,
+                   gradient written out), krylov, dense_kernel, convolve, convolve_lagged
+  padding          live units, square masks, inert modes, pad
+  residual         the residual RNN h += dt sigma(W h + U x + b): rnn, init, kernel
+  random_nets      RNN, GRU, LSTM stacks at initialisation; torch_network
+  ssm              vanilla and LRU-style kernels, layerwise_ssm, S4D
+  parameterisations  the table of f (Parameterisation: f, inverse, scale, to/from delta)
+  families         FAMILIES: Family records (family_parts: their constructions)
+approximation/     how well width m can match a target
+  grids            lag_grid, quadrature_weights, lag_weights
+  fixed_rates      li2021's fixed-rate fits, l1_error, fixed_rate_errors
+  exp_sums         l1 exponential-sum approximants over all lags: fit, fits, prune
+  horizon          error over the infinite horizon, window_error
+  laws             log_linear_fit (the one fit), power_law_fit, decay_rate, log_law
+stability/         how the error grows under perturbation
+  perturbations    the protocols: diagonal, family_directions, edge
+  curves           curve (E_m(beta), the one routine), diagonal_curve, family_curve
+  bounds           certified_upper, edge_bound, window_lower, crossings
+  linearisation    complex_radius, realise, simulated_error, preactivation, tanh_gap
+  verdict          radius, first_approximating, radius_ratio, verdict, certified, ...
+training/          training many small models at once
+  loss             white_noise_loss, sampled_loss, monte_carlo_loss, mean_interval
+  loop             train (on_step callback), DiagonalRNN, fit_diagonal, train_family
+  learning_rates   train_at_rates: one Adam step size per model
+  plateaus         plateau, predicted_escape, predicted_rate, half_time, airy_projection
+  tasks            Task, make_task
+experiments/       one pipeline per chapter that needs one
+  curse            CurseConfig, measure, simulate, nonlinear
+  filtering        teachers, students, narrower, prune, blowup_radius, judge (Fig. 3)
+  plateaus_sgd     sgd_and_gd: minibatch SGD against the closed form
 """
 from __future__ import annotations
 
-from . import (
-    approximants,
-    approximation,
-    curse,
-    families,
-    filtering,
-    horizon,
-    learning_rates,
-    linearisation,
-    loss,
-    memory,
-    models,
-    parameterisations,
-    perturbation,
-    plateaus,
-    random_nets,
-    residual,
-    s4d,
-    stability,
-    tasks,
-    trained_families,
-    training,
-)
+from . import approximation, experiments, memory, models, stability, training
 
 __version__ = "0.1.0"
 
-__all__ = ["approximants", "approximation", "curse", "families", "filtering", "horizon",
-           "learning_rates", "linearisation", "loss", "memory", "models",
-           "parameterisations", "perturbation", "plateaus", "random_nets", "residual", "s4d",
-           "stability", "tasks", "trained_families", "training"]
+__all__ = ["memory", "models", "approximation", "stability", "training", "experiments"]

@@ -1,0 +1,11 @@
+"""Experiments: one pipeline per chapter that needs one, configured by its arguments.
+
+``curse``         one target memory measured end to end over the infinite horizon
+                  (CurseConfig, measure), and its approximants run as nonlinear RNNs
+``filtering``     random tanh teachers, diagonal students trained on them, and the
+                  stability filter of Fig. 3 (wang2024inverse)
+``plateaus_sgd``  plateaus on sampled data: minibatch SGD against the closed form
+"""
+from . import curse, filtering, plateaus_sgd
+
+__all__ = ["curse", "filtering", "plateaus_sgd"]

@@ -1,0 +1,122 @@
+"""Nonlinear RNNs at the infinite horizon, through their linearisation at rest.
+
+A residual RNN h_{k+1} = h_k + dt sigma(W h_k + U x_k), y_k = c^T h_k, with
+sigma(0) = 0 and sigma'(0) = 1 (tanh; hardtanh near 0) and no bias, rests at h = 0
+under zero input, with Jacobian J = I + dt W there. If a perturbation of W pushes an
+eigenvalue of J outside the unit circle, the rest state becomes unstable (Lyapunov's
+indirect method): an input of any size eventually moves the state by an amount that
+does not shrink with the input, and with a residual step (h grows by up to dt |sigma|
+per step) for ever. The output error per unit of input is then unbounded over the
+infinite horizon. So the smallest perturbation of W that makes J unstable bounds the
+model's infinite-horizon stability radius from above. In 2-norm that is the complex
+stability radius (Hinrichsen and Pritchard),
+
+    r(J) = min_theta sigma_min(e^{i theta} I - J) / dt
+         = min_theta sigma_min((e^{i theta} - 1) I - dt W) / dt,
+
+the second form exact even when J is within rounding of the unit circle.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..models import residual
+from ..models.kernels import convolve_lagged
+
+
+def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
+                   refine: int = 40) -> torch.Tensor:
+    """r(J) for J = I + dt W: a grid over theta in [0, pi] (J is real, so its spectrum
+    and sigma_min are symmetric in theta), then golden-section refinement around the
+    best grid point. 0 where J already has an eigenvalue on or outside the circle.
+    W: (..., m, m)  ->  (...)"""
+    m = W.shape[-1]
+    eye = torch.eye(m, dtype=torch.complex128)
+    Wc = (dt * W).to(torch.complex128)
+
+    def smin(theta):                                     # theta: (..., K) -> (..., K)
+        z = torch.expm1(1j * theta.to(torch.complex128))
+        A = z[..., None, None] * eye - Wc[..., None, :, :]
+        return torch.linalg.svdvals(A)[..., -1] / dt
+
+    theta = torch.linspace(0, math.pi, n_theta).expand(W.shape[:-2] + (n_theta,))
+    vals = smin(theta)
+    k = vals.argmin(-1, keepdim=True)
+    step = math.pi / (n_theta - 1)
+    lo = (theta.gather(-1, k) - step).clamp(min=0.0)
+    hi = (theta.gather(-1, k) + step).clamp(max=math.pi)
+    gr = (math.sqrt(5) - 1) / 2
+    for _ in range(refine):
+        a, b = hi - gr * (hi - lo), lo + gr * (hi - lo)
+        left = smin(a) < smin(b)
+        lo, hi = torch.where(left, lo, a), torch.where(left, b, hi)
+    best = torch.minimum(vals.amin(-1), smin((lo + hi) / 2)[..., 0])
+    mu = torch.linalg.eigvals(dt * W)                  # |1 + mu| >= 1, exact for tiny mu:
+    out = (2 * mu.real + mu.abs() ** 2 >= 0).any(-1)    # 2 Re mu + |mu|^2 >= 0
+    return torch.where(out, torch.zeros_like(best), best)
+
+
+def realise(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> dict:
+    """A residual RNN (dt = 1) with the kernel sum_i g_i (1 - delta_i)^t: W = -diag(delta),
+    U = sqrt(g) / kappa, c = kappa sqrt(g), b = 0. For |x| <= 1 every pre-activation
+    satisfies |W h + U x|_i <= 2 sqrt(g_i) / kappa (the state of unit i is at most
+    sqrt(g_i) / (kappa delta_i)), so kappa >= 2 max sqrt(g_i) keeps hardtanh in its
+    linear range for ever: that RNN *is* the linear one. tanh differs by at most
+    |z|^3 / 3 per step.  delta, g: (n, M)  ->  params for com.models.residual.rnn"""
+    r = g.clamp_min(0).sqrt()
+    return {"W": torch.diag_embed(-delta), "U": (r / kappa)[..., None],
+            "b": torch.zeros_like(delta), "c": kappa * r}
+
+
+def simulated_error(params: dict, sigma: str, rho: torch.Tensor,
+                    x: torch.Tensor) -> torch.Tensor:
+    """Relative sup-error over a window, estimated on inputs x: max over sequences and
+    steps of |y_k - y*_k| / sum_{t < T} rho_t, y*_k = sum_{s >= 0} rho_s x_{k-1-s} (the
+    model's output lags its input by one step).  rho: (T,); x: (N, T)  ->  (n,)"""
+    T = x.shape[-1]
+    y = residual.rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
+    target = convolve_lagged(rho[:T], x)                                # (N, T)
+    return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
+
+
+def preactivation(delta: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
+    """Largest |pre-activation| over all time, from rest, for inputs |x_k| <= 1, of a
+    mode run linearly: v_{k+1} = (1 - delta) v_k + gain x_k, z_k = -delta v_k + gain x_k.
+    The geometric series gives |v| <= |gain| / (1 - |1 - delta|), hence
+        |z| <= |gain| (1 + delta / (1 - |1 - delta|))      (= 2 |gain| for delta <= 1);
+    inf for an unstable mode (delta outside (0, 2)) with gain != 0, 0 where gain = 0.
+    A hardtanh RNN whose pre-activations all obey |z| <= 1 never leaves its linear
+    range: it *is* the linear RNN, for ever.  delta, gain: (..., m)  ->  (..., m)"""
+    gap = torch.where(delta <= 1, delta, 2 - delta)        # 1 - |1 - delta|, exact near 0
+    bound = gain.abs() * (1 + delta / gap.clamp_min(1e-300))
+    bound = torch.where(gap > 0, bound, torch.full_like(bound, math.inf))
+    return torch.where(gain != 0, bound, torch.zeros_like(bound))
+
+
+def tanh_gap(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> torch.Tensor:
+    """Bound, over all time and inputs |x| <= 1, on |y_tanh - y_linear| for the RNNs of
+    ``realise`` with modes 0 < delta_i <= 1. Per unit, h -> h + tanh(-delta h + u x) is
+    increasing in h, so |h| <= u / delta is invariant and |z| <= 2u (u = sqrt(g)/kappa);
+    the difference e to the linear unit obeys e' = (1 - delta) e + r with
+    |r| = |tanh z - z| <= |z|^3 / 3, so |e| <= (2u)^3 / (3 delta), and through
+    c = kappa sqrt(g):
+        |y_tanh - y_linear| <= sum_i 8 g_i^2 / (3 kappa^2 delta_i).
+    inf if some live mode has delta outside (0, 1].  delta, g: (..., m)  ->  (...)"""
+    live = g != 0
+    ok = ((delta > 0) & (delta <= 1)) | ~live
+    term = torch.where(live, 8 * g ** 2 / (3 * kappa ** 2 * delta.clamp_min(1e-300)),
+                       torch.zeros_like(g))
+    return torch.where(ok.all(-1), term.sum(-1), torch.full_like(term[..., 0], math.inf))
+
+
+def where_finite(z: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
+    """Pre-activation bounds z kept only where the model's error E is finite (0 else):
+    the curves past the edge are the linear model's, and no exactness is claimed
+    there.  z, E: same shape  ->  that shape"""
+    return torch.where(torch.isfinite(E), z, torch.zeros_like(z))
+
+
+__all__ = ["complex_radius", "realise", "simulated_error", "preactivation", "tanh_gap",
+           "where_finite"]

@@ -1,0 +1,111 @@
+"""The verdict: is a target stably approximated (wang2024inverse, Def. 3.5)?
+
+A family approximates a target stably when its stability radius beta*(m) does not
+shrink to 0 as the width m grows among the widths that approximate at all. The rule,
+in one place for every chapter:
+
+* the radius beta*(m) is where E_m(beta) first exceeds E_m(0) + tolerance
+  (``radius``, on the curve's grid: ``stability_radius``);
+* a width approximates from the first m whose E_m(0) <= tolerance / 2 on
+  (``first_approximating``);
+* the ratio beta*(m_max) / beta*(m_first) over those widths (``radius_ratio``) is
+  "stable" when at least 1/shrink, "unstable" below, "undecided" when fewer than two
+  widths approximate (``verdict``).
+
+The certificates' checks (``certified``) and the shape of the curves
+(``crossings_shift_left``, ``curves_nest``) are here too: they are what a chapter's
+claims read off com.experiments.curse.measure.
+"""
+from __future__ import annotations
+
+import torch
+
+
+def stability_radius(betas: torch.Tensor, errors: torch.Tensor, threshold) -> torch.Tensor:
+    """The radius beta* at which the error curve first reaches ``threshold``.
+
+    Rule: walk up the increasing grid ``betas`` (B,) until the first beta_j with
+    errors[..., j] > threshold; beta* is the crossing point found by linear
+    interpolation of log E against log beta between beta_{j-1} and beta_j (or
+    beta_{j-1} itself when E(beta_j) is infinite, the model having diverged).
+    If the error exceeds the threshold already at beta_0, beta* = 0; if it never does,
+    beta* = beta_{B-1} (a lower bound). ``threshold``: float or (...) broadcastable.
+    errors: (..., B)  ->  (...)
+    """
+    errors = torch.nan_to_num(errors, nan=float("inf"), posinf=float("inf"))
+    thr = torch.as_tensor(threshold, dtype=errors.dtype)
+    over = errors > thr[..., None] if thr.dim() else errors > thr           # (..., B)
+    B = betas.numel()
+    first = torch.where(over.any(-1), over.float().argmax(-1), torch.full(over.shape[:-1], B))
+    lo = (first - 1).clamp(0, B - 1)
+    hi = first.clamp(0, B - 1)
+    lb, hb = torch.log(betas[lo]), torch.log(betas[hi])
+    le = torch.log(errors.gather(-1, lo[..., None])[..., 0].clamp_min(1e-300))
+    he = torch.log(errors.gather(-1, hi[..., None])[..., 0].clamp_min(1e-300))
+    lt = torch.log(thr.expand(first.shape) if thr.dim() else thr.expand(first.shape))
+    frac = ((lt - le) / (he - le)).nan_to_num(0.0).clamp(0.0, 1.0)
+    frac = torch.where(torch.isfinite(he), frac, torch.zeros_like(frac))
+    radius = torch.exp(lb + frac * (hb - lb))
+    radius = torch.where(first == 0, torch.zeros_like(radius), radius)
+    return torch.where(first == B, betas[-1].expand(first.shape), radius)
+
+
+def radius(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor,
+           tolerance: float) -> torch.Tensor:
+    """beta* where E_m(beta) first exceeds E_m(0) + tolerance (log-log interpolation,
+    ``stability_radius``).  E: (W, B); E0: (W,)  ->  (W,)"""
+    return stability_radius(betas, E, E0 + tolerance)
+
+
+def first_approximating(E0: torch.Tensor, tolerance: float) -> int:
+    """Index of the first width whose E_m(0) <= tolerance / 2: from there on a model
+    approximates at the scale the radius is measured at (a model already off by the
+    tolerance has nothing left to lose). len(E0) if none does.  (W,) -> int"""
+    ok = (E0 <= tolerance / 2).nonzero()
+    return int(ok[0]) if len(ok) else len(E0)
+
+
+def radius_ratio(radius: torch.Tensor, first: int, below: torch.Tensor | None = None) -> float:
+    """beta*(m_max) / beta*(m_first): how much the radius moved over the approximating
+    widths (nan if fewer than two widths approximate). With ``below``, the ratio of
+    ``radius`` at m_max to ``below`` at m_first: for radii known only within bounds,
+    the largest ratio is upper[-1] / lower[first], the smallest lower[-1] / upper[first]."""
+    if first >= len(radius) - 1:
+        return float("nan")
+    return float(radius[-1] / (radius if below is None else below)[first])
+
+
+def verdict(ratio: float, shrink: float = 2.0) -> str:
+    """"stable" if the radius shrank by at most ``shrink`` over the approximating
+    widths, "unstable" if by more, "undecided" if fewer than two widths approximate."""
+    if ratio != ratio:
+        return "undecided"
+    return "stable" if ratio >= 1 / shrink else "unstable"
+
+
+def certified(result: dict) -> bool:
+    """The certificates hold for every width of a com.experiments.curse.measure result:
+    the slowest mode within the edge bound from E_m(0), the certified lower radius <=
+    beta* <= the distance to the edge, and the curves under the certified upper bound."""
+    edge_ok = result["edge"] <= result["edge_bound"] * (1 + 1e-6)
+    below = result["radius"] <= result["edge"] * (1 + 1e-9)
+    above = result["radius_lower"] <= result["radius"] * (1 + 1e-9)
+    return bool(edge_ok.all() & below.all() & above.all()) and result["upper_holds"]
+
+
+def crossings_shift_left(crossings: torch.Tensor) -> bool:
+    """The crossings of consecutive curves are finite, never move right, and move
+    left 10x overall (polynomial memory: the wider model loses at ever smaller beta)."""
+    ok = torch.isfinite(crossings).all() and (crossings[1:] <= crossings[:-1]).all()
+    return bool(ok and crossings[-1] <= crossings[0] / 10)
+
+
+def curves_nest(result: dict) -> bool:
+    """No crossing among the approximating widths more than 4x left of the first
+    one's radius: the curves nest (a wider model stays the better one)."""
+    f, c, r = result["first"], result["crossings"], result["radius"]
+    return all(c[k] >= r[f] / 4 for k in range(f, len(c)))
+
+
+__all__ = ["stability_radius", "radius", "first_approximating", "radius_ratio", "verdict",
+           "certified", "crossings_shift_left", "curves_nest"]

@@ -1,0 +1,12 @@
+"""Training: many small models at once, and what their training shows.
+
+``loss``            the white-noise loss (a kernel distance) and its sampled estimates
+``loop``            the one training loop (GD or Adam, an on_step callback), diagonal
+                    RNNs, any family on a task, all widths in one padded program
+``learning_rates``  the learning-rate range: one Adam step size per model
+``plateaus``        the plateau rule, half times, the derived escape time, Airy
+``tasks``           target memories on a family's lag grid, with data when sampled
+"""
+from . import learning_rates, loop, loss, plateaus, tasks
+
+__all__ = ["learning_rates", "loop", "loss", "plateaus", "tasks"]

@@ -1,0 +1,144 @@
+"""Training many small models at once: full-batch gradient descent or Adam.
+
+Models are batched along a leading axis (seeds, widths, targets), their losses
+summed: the models share no parameters, so each one's gradient is its own.
+Progress is the caller's: an ``on_step(step, loss)`` callback sees every step.
+``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel,
+``train_family`` any family of com.models.families on a com.training.tasks task, all
+widths in one padded program (com.models.padding).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from ..models import families
+from ..models.kernels import diagonal_kernel
+from ..models.padding import live as live_units
+from ..models.padding import square
+from ..models.parameterisations import get
+from .loss import white_noise_loss
+from .tasks import Task
+
+OnStep = Callable[[int, torch.Tensor], None]
+
+
+@dataclass
+class DiagonalRNN:
+    """Continuous-time diagonal linear RNN: rhohat(t) = sum_i c_i e^{-w_i t}, with decay
+    rates w = -f(raw) for the continuous parameterisation ``pname`` of
+    com.models.parameterisations ("exp": w = e^raw).
+
+    raw, coeffs: (S, m) for S models of width m.
+    """
+    raw: torch.Tensor
+    coeffs: torch.Tensor
+    pname: str = "exp"
+
+    def rates(self) -> torch.Tensor:
+        return -get("continuous", self.pname)(self.raw)
+
+    def kernel(self, t: torch.Tensor) -> torch.Tensor:
+        return diagonal_kernel(t, self.rates(), self.coeffs)           # (S, T)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.raw, self.coeffs]
+
+
+def init_diagonal(n_models: int, m: int, seed: int, rates=(0.5, 2.0), coeff_scale: float = 0.0,
+                  pname: str = "exp") -> DiagonalRNN:
+    """Rates uniform in ``rates``, coefficients N(0, coeff_scale^2) (zero by default),
+    raw parameters through the inverse of ``pname``.  -> (n_models, m)
+    """
+    g = torch.Generator().manual_seed(seed)
+    w0 = torch.empty(n_models, m, dtype=torch.float64).uniform_(*rates, generator=g)
+    c0 = coeff_scale * torch.randn(n_models, m, dtype=torch.float64, generator=g)
+    raw = get("continuous", pname).inverse(-w0)
+    return DiagonalRNN(raw.requires_grad_(), c0.requires_grad_(), pname)
+
+
+def train(params: list[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int,
+          lr: float, method: str = "adam", record_every: int = 1,
+          on_step: OnStep | None = None) -> torch.Tensor:
+    """Minimise the batched loss ``loss_fn() -> (S,)`` for ``steps`` steps with Adam or
+    gradient descent; ``on_step(step, loss)`` is called after every step (progress).
+
+    Returns the loss history, (steps // record_every, S).
+    """
+    if method not in ("adam", "gd"):
+        raise ValueError(f"parameter 'method' must be 'adam' or 'gd'; got {method!r}")
+    opt = (torch.optim.Adam(params, lr=lr) if method == "adam"
+           else torch.optim.SGD(params, lr=lr))
+    history = []
+    for step in range(steps):
+        loss = loss_fn()                                                # (S,)
+        if step % record_every == 0:
+            history.append(loss.detach().clone())
+        opt.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        opt.step()
+        if on_step is not None:
+            on_step(step, loss)
+    return torch.stack(history) if history else torch.empty(0)
+
+
+def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m: int,
+                 n_models: int, steps: int, lr: float, seed: int, rates=(0.5, 2.0),
+                 on_step: OnStep | None = None) -> dict[str, torch.Tensor]:
+    """Train ``n_models`` diagonal linear RNNs of width m on the white-noise loss
+    sum_s weights_s (rho_s - rhohat_s)^2 with Adam, rates w = e^raw.
+
+    target: (T,), or (K, T) for K targets trained at once, each from the same
+    ``n_models`` initial models (the models share nothing, so this is K runs in one
+    program: half the steps' overhead for two targets).
+    Returns final ``loss`` ([K,] n_models), ``rates`` ([K,] n_models, m), ``coeffs`` and
+    the loss ``history`` (steps, [K,] n_models).
+    """
+    K = target.shape[0] if target.dim() == 2 else 1
+    model = init_diagonal(n_models, m, seed, rates=rates)
+    if K > 1:                                               # the same draws for every target
+        model = DiagonalRNN(model.raw.detach().repeat(K, 1).requires_grad_(),
+                            model.coeffs.detach().repeat(K, 1).requires_grad_(), model.pname)
+    rho = target.repeat_interleave(n_models, 0) if K > 1 else target     # (K n, T) or (T,)
+    history = train(model.parameters(),
+                    lambda: white_noise_loss(rho, model.kernel(t), weights),
+                    steps, lr, method="adam", on_step=on_step)
+    with torch.no_grad():
+        final = white_noise_loss(rho, model.kernel(t), weights)
+    out = {"loss": final, "rates": model.rates().detach(), "coeffs": model.coeffs.detach()}
+    if K > 1:
+        out = {k: v.reshape(K, n_models, *v.shape[1:]) for k, v in out.items()}
+        history = history.reshape(history.shape[0], K, n_models)
+    return out | {"history": history}
+
+
+def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
+                 generator: torch.Generator, on_step: OnStep | None = None) -> tuple[dict, dict]:
+    """Train n_models models of each width with Adam, all widths in one padded program:
+    on the closed-form white-noise loss (linear families) or the sampled loss (the others).
+    -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
+    w = torch.tensor(widths).repeat_interleave(n_models)
+    init = families.init_family(task.family, pname, len(w), max(widths), generator)
+    live = live_units(w, max(widths), torch.float64)                        # (S, M)
+    masks = {k: square(live) if v.dim() == 3 else live for k, v in init.items()}
+    # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
+    # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
+    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in masks.items()}
+    params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
+
+    def live_params():
+        return {k: v * mask[k] for k, v in params.items()}
+    if not families.get(task.family).linear:
+        x, y = task.data["x"][0], task.data["y"][0]
+
+        def loss_fn():
+            yhat = families.family_outputs(task.family, pname, live_params(), x)
+            return ((yhat - y) ** 2).mean((-1, -2))
+    else:
+        def loss_fn():
+            K = families.family_kernel(task.family, pname, live_params(), task.grid)
+            return white_noise_loss(task.target, K, task.weights)
+    train(list(params.values()), loss_fn, steps, lr, on_step=on_step)
+    return {k: v.detach() for k, v in live_params().items()}, masks

@@ -1,0 +1,51 @@
+import math
+
+import pytest
+import torch
+
+from com.stability import verdict
+
+
+def test_stability_radius_rule():
+    betas = torch.tensor([1e-3, 1e-2, 1e-1, 1.0], dtype=torch.float64)
+    errors = torch.tensor([[0.01, 0.01, 0.1, 10.0],             # crosses 1 between 0.1 and 1
+                           [2.0, 3.0, 4.0, 5.0],                # over at once
+                           [0.0, 0.0, 0.0, 0.5],                # never
+                           [0.1, 0.2, float("inf"), float("inf")]], dtype=torch.float64)
+    r = verdict.stability_radius(betas, errors, 1.0)
+    assert r[0] == pytest.approx(10 ** -0.5)                   # log-log interpolation
+    assert r[1] == 0 and r[2] == 1.0 and r[3] == pytest.approx(1e-2)
+
+
+def test_ratio_over_the_approximating_widths_and_the_verdict():
+    E0 = torch.tensor([0.2, 0.04, 0.01, 0.001])
+    first = verdict.first_approximating(E0, tolerance=0.1)            # E0 <= 0.05
+    assert first == 1 and verdict.first_approximating(E0, 1e-6) == 4
+    r = torch.tensor([1.0, 0.5, 0.4, 0.3])
+    assert verdict.radius_ratio(r, first) == pytest.approx(0.6)
+    assert math.isnan(verdict.radius_ratio(r, 3)) and math.isnan(verdict.radius_ratio(r, 4))
+    upper, lower = r * 1.1, r * 0.9                                   # radii within bounds
+    assert verdict.radius_ratio(upper, first, lower) == pytest.approx(0.3 * 1.1 / (0.5 * 0.9))
+    assert verdict.verdict(0.6) == "stable" and verdict.verdict(0.4) == "unstable"
+    assert verdict.verdict(0.4, shrink=3.0) == "stable"
+    assert verdict.verdict(float("nan")) == "undecided"
+
+
+def test_curve_shapes():
+    assert verdict.crossings_shift_left(torch.tensor([1e-2, 1e-3, 1e-4]))
+    assert not verdict.crossings_shift_left(torch.tensor([1e-2, 2e-2, 1e-4]))  # moved right
+    assert not verdict.crossings_shift_left(torch.tensor([1e-2, math.inf]))
+    assert not verdict.crossings_shift_left(torch.tensor([1e-2, 5e-3]))          # under 10x
+    nest = {"first": 1, "crossings": torch.tensor([1e-9, 0.5, 0.3]),
+            "radius": torch.tensor([1.0, 1.0, 1.0, 1.0])}
+    assert verdict.curves_nest(nest)
+    assert not verdict.curves_nest({**nest, "crossings": torch.tensor([1e-9, 0.1, 0.3])})
+
+
+def test_certificates_are_checked_for_every_width():
+    ok = {"edge": torch.tensor([0.1, 0.01]), "edge_bound": torch.tensor([0.2, 0.01]),
+          "radius": torch.tensor([0.05, 0.01]), "radius_lower": torch.tensor([0.01, 0.001]),
+          "upper_holds": True}
+    assert verdict.certified(ok)
+    assert not verdict.certified({**ok, "upper_holds": False})
+    assert not verdict.certified({**ok, "radius": torch.tensor([0.05, 0.02])})
