@@ -27,85 +27,53 @@
 # {{ reproduce_filtering_by_stability }}
 
 # %% tags=["parameters"]
-seed = 0                         # random seed (teachers, data, students)
-strict = True                    # a claim that does not reproduce raises
-n_teachers = 32                  # random teacher RNNs
-teacher_width = 64               # their hidden size
-gains = [0.5, 1.3]               # spectral radius of W, uniform in this range
-amplitude = 0.3                  # scale of the training and test inputs
-hold = 25.0                      # mean hold of those piecewise-constant inputs (steps)
-n_train = 64                     # training sequences per teacher
-train_T = 128                    # their length (steps)
-n_test = 32                      # test sequences per teacher
-test_T = 512                     # their length (steps)
-widths = [4, 8, 16, 32]          # student widths m
-init_deltas = [0.1, 1.0]         # initial distances of the student modes to the edge
-steps = 300                      # Adam steps on the student modes
-lr = 0.01                        # Adam learning rate
-share = 0.1                      # pruning: at most this share of the error is removed
-tolerance = 0.1                  # E_m(0) at most half this: the student approximates
-shrink = 2.0                     # radius falling by this factor over widths: unstable
-probe_T = 2000                   # steps of the teachers' memory probes
-magnitudes = [0.1, 1.0, 10.0]    # probe input magnitudes |x|
-fall = 1e-6                      # exponential test: memory falls below this of its peak
+seed: int = 0                    # random seed (teachers, data, students)
+strict: bool = True              # a claim that does not reproduce raises
+n_teachers: int = 32             # random teacher RNNs
+teacher_width: int = 64          # their hidden size
+gains: list[float] = [0.5, 1.3]  # spectral radius of W, uniform in this range
+amplitude: float = 0.3           # scale of the training and test inputs
+hold: float = 25.0               # mean hold of those piecewise-constant inputs (steps)
+n_train: int = 64                # training sequences per teacher
+train_T: int = 128               # their length (steps)
+n_test: int = 32                 # test sequences per teacher
+test_T: int = 512                # their length (steps)
+widths: list[int] = [4, 8, 16, 32]  # student widths m
+init_deltas: list[float] = [0.1, 1.0]  # initial student distances to the edge
+steps: int = 300                 # Adam steps on the student modes
+lr: float = 0.01                 # Adam learning rate
+share: float = 0.1               # pruning: at most this share of the error is removed
+tolerance: float = 0.1           # E_m(0) at most half this: the student approximates
+shrink: float = 2.0              # radius falling by this factor over widths: unstable
+probe_T: int = 2000              # steps of the teachers' memory probes
+magnitudes: list[float] = [0.1, 1.0, 10.0]  # probe input magnitudes |x|
+fall: float = 1e-06              # exponential test: memory falls below this of its peak
 
 # %% tags=["hide-input"]
 import torch
 
-import com
+from bookkit import cache, plotting
+from bookkit.chapter import progress, start, stream
+from bookkit.chapters.filtering_by_stability import Params
+from bookkit.claims import Claims, bound, glue
+from bookkit.evidence import span
 from com import memory
 from com.approximation import laws
 from com.experiments import filtering
 from com.models import random_nets
-from com.stability import verdict as rule
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "n_teachers": v.integer(lo=2), "teacher_width": v.integer(lo=2, hi=1024),
-    "gains": v.reals(positive=True, min_len=2, increasing=True),
-    "amplitude": v.real(lo=1e-6, hi=100.0), "hold": v.real(lo=1.0, hi=1e6),
-    "n_train": v.integer(lo=1), "train_T": v.integer(lo=4),
-    "n_test": v.integer(lo=1), "test_T": v.integer(lo=4),
-    "widths": v.integers(lo=1, hi=512, min_len=2, increasing=True),
-    "init_deltas": v.reals(lo=1e-6, hi=1.0, min_len=2, increasing=True),
-    "steps": v.integer(lo=1), "lr": v.real(lo=1e-8, hi=10.0),
-    "share": v.real(lo=0.0, hi=1.0), "tolerance": v.real(lo=1e-6, hi=10.0),
-    "shrink": v.real(lo=1.0, hi=1e6), "probe_T": v.integer(lo=8),
-    "magnitudes": v.reals(positive=True, min_len=1), "fall": v.real(lo=1e-300, hi=1.0),
-})
-for name in ("gains", "init_deltas"):
-    v.require(name, len(globals()[name]) == 2, "a pair of values", globals()[name])
-gen = setup(seed)
+params, gen = start(globals(), Params)
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    S, W, M, T = p.n_teachers, len(p.widths), max(p.widths), p.train_T
-    runs = p.n_train * T + p.n_test * p.test_T + 7 * len(p.magnitudes) * p.probe_T
-    return dict(memory=8 * (p.n_train * T * T + 2 * S * p.n_test * p.test_T * W
-                            + 6 * S * W * M * T),
-                flops=6 * p.steps * S * W * M * T * (T + M)
-                + 2 * S * runs * p.teacher_width ** 2 + p.n_train * T ** 3,
-                ops=60 * p.steps + 8 * (T + p.test_T + p.probe_T))
-
-
-v.budget(globals(), ["n_teachers", "teacher_width", "n_train", "train_T", "n_test",
-                     "test_T", "widths", "steps", "probe_T", "magnitudes"], cost)
 
 # %% [markdown]
 # ## The teachers
 #
 # Each teacher is a tanh RNN of width `teacher_width` with torch's equation and
-# initialisation (`com.random_nets`), without biases and with a random linear
+# initialisation (`com.models.random_nets`), without biases and with a random linear
 # read-out: $h_t = \tanh(W h_{t-1} + U x_t)$, $y_t = r^\top h_t$, $h_{-1} = 0$. Its
 # recurrent matrix is made symmetric, $W \leftarrow (W + W^\top)/2$, and rescaled to a
 # spectral radius $g$, the teacher's *gain*, drawn uniformly in `gains`
-# (`com.filtering.teachers`). Symmetry gives $W$ real eigenvalues, which a real
+# (`com.experiments.filtering.teachers`). Symmetry gives $W$ real eigenvalues, which a real
 # diagonal student can match, and $|W|_2 = g$. The gain decides the memory:
 #
 # * $g < 1$: under a held input $x$ the step $h \mapsto \tanh(W h + U x)$ is a
@@ -120,7 +88,7 @@ v.budget(globals(), ["n_teachers", "teacher_width", "n_train", "train_T", "n_tes
 #
 # On average {glue:text}`share_above:.0%` of the gains drawn lie above 1, so the filter
 # has teachers to reject. The teachers see inputs that hold $N(0, 1)$ levels times
-# `amplitude` for geometric times of mean `hold` steps (`com.tasks.held_inputs`):
+# `amplitude` for geometric times of mean `hold` steps (`com.memory.held_inputs`):
 # held inputs feel the whole memory, tail included, where white noise would not.
 
 # %%
@@ -150,7 +118,7 @@ glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 # modes the loss is quadratic in $g$, solved exactly (variable projection), and Adam
 # moves only the modes: `steps` steps at rate `lr` from distances uniform in
 # `init_deltas`, every teacher and width in one tensor program
-# (`com.filtering.train`). A width-$m$ model can be any narrower one, so a student
+# (`com.experiments.filtering.train`). A width-$m$ model can be any narrower one, so a student
 # whose training loss is above the next narrower one's, or which has a mode on or
 # past the edge ($|a_i| \ge 1$: an error infinite over all time), is replaced by it.
 #
@@ -163,21 +131,21 @@ glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 # perturbed into instability has an infinite error over all time, while the teacher's
 # output stays bounded by $|r|_1$. The smallest perturbation $|\Delta W|_2$ that does
 # this is the complex stability radius of $J = \mathrm{diag}(1 - \delta)$
-# (`com.linearisation.complex_radius`), which for a real diagonal $J$ is
+# (`com.stability.linearisation.complex_radius`), which for a real diagonal $J$ is
 # $\min_i (1 - |1 - \delta_i|)$: the blow-up radius $\beta^*(m)$. It bounds the
 # tolerance radius of the stability chapters from above: a blow-up radius that falls
 # to 0 drags the tolerance radius with it, but one that stays put does not prove
 # that the tolerance radius does (that radius is not measured here: the teacher's
 # error over all time has no closed form). Before the radius is taken, modes that
 # carry least are pruned as long as their $\ell^1$ mass moves the sup error by at
-# most `share` of itself (`com.filtering.prune`, the rule of
-# `com.approximants.prune`): stability is existential, and a weightless mode that
+# most `share` of itself (`com.experiments.filtering.prune`, the rule of
+# `com.approximation.exp_sums.prune`): stability is existential, and a weightless mode that
 # training left near the edge would otherwise set the radius.
 #
 # **The verdict** is the stability chapters' rule: over the widths that approximate,
-# $E_m(0) \le$ `tolerance`$/2$ (`com.curse.approximating`), the radius must not fall
+# $E_m(0) \le$ `tolerance`$/2$ (`com.stability.verdict.first_approximating`), the radius must not fall
 # by more than `shrink` from the first such width to the widest
-# (`com.curse.ratio`). A teacher is **kept** if its students pass; it is rejected as
+# (`com.stability.verdict.radius_ratio`). A teacher is **kept** if its students pass; it is rejected as
 # *unstable* if the radius shrinks, and as *undecided* if fewer than two widths
 # approximate (the rule then has nothing to compare).
 
@@ -185,24 +153,18 @@ glue("share_above", (gains[1] - 1) / (gains[1] - gains[0]))
 def trained_students():
     st = filtering.init_students(n_teachers, widths, stream(seed, "students"),
                                  tuple(init_deltas))
-    filtering.train(st, filtering.lagged_moments(x, y), steps, lr)
+    filtering.train(st, filtering.lagged_moments(x, y), steps, lr,
+                    on_step=progress("students", steps))
     return {"delta": st["delta"].detach(), "g": st["g"], "live": st["live"]}
 
 
 trained = cache.cached("filtering_by_stability.students", dict(seed=seed),
-                           trained_students)
+                       trained_students)
 
 # %%
-raw_error = filtering.sup_error(trained, xt, yt)                      # (S, W)
-scale = yt.abs().amax((-1, -2)) / xt.abs().max()
-students = filtering.prune(trained, raw_error, scale, share)
-E0 = filtering.sup_error(students, xt, yt)
-radius = filtering.blowup_radius(students)                            # (S, W)
-first = [rule.first_approximating(e, tolerance) for e in E0]           # len: none
-ratio = torch.tensor([rule.radius_ratio(r, f) for r, f in zip(radius, first)])
-kept = ratio >= 1 / shrink                                            # nan: False
-verdict = ["kept" if k else "undecided" if r != r else "unstable"
-           for k, r in zip(kept.tolist(), ratio.tolist())]
+judged = filtering.judge(trained, xt, yt, share, tolerance, shrink)  # verdict's rule
+E0, radius, first = judged["E0"], judged["radius"], judged["first"]  # (S, W) (S, W) [S]
+kept, verdict = judged["kept"], judged["verdict"]                    # (S,), [S]
 counts = {name: verdict.count(name) for name in ("kept", "unstable", "undecided")}
 print(counts)
 
@@ -253,31 +215,25 @@ glue("fig_students", plotting.finish(fig))
 # them pass the memory test below. The filter may reject too much; the claim is
 # about what it keeps.
 
-# %%
-def span(t):                                             # "a to b" of a tensor
-    return f"{float(t.min()):.2g} to {float(t.max()):.2g}" if t.numel() else "n/a"
-
-
+# %% tags=["hide-input"]
 glue("n_teachers", n_teachers)
 glue("n_kept", counts["kept"])
 glue("n_unstable", counts["unstable"])
 glue("n_unapprox", counts["undecided"])
 kr = radius[kept]
 glue("radius_kept", f"{float(kr.min()):.2g} and {float(kr.max()):.2g}"
-         if kr.numel() else "n/a")
+     if kr.numel() else "n/a")
 glue("gain_kept_max", float(gain[kept].max()) if kept.any() else float("nan"))
-glue("gain_rejected_min", float(gain[~kept].min()) if (~kept).any()
-         else float("nan"))
+glue("gain_rejected_min", float(gain[~kept].min()) if (~kept).any() else float("nan"))
 above = gain >= 1
 glue("n_above", int(above.sum()))
 undecided = torch.tensor([vd == "undecided" for vd in verdict])
 unstable = torch.tensor([vd == "unstable" for vd in verdict])
-glue("e0_below", span(E0[(gain < 1) & undecided, -1]))
-glue("e0_below_narrow", span(E0[(gain < 1) & undecided, 0]))
-glue("gain_unstable", span(gain[unstable]))
-glue("radius_unstable", span(radius[unstable, -1]))
-glue("n_above_unapprox", sum(verdict[k] == "undecided"
-                                 for k in above.nonzero()[:, 0].tolist()))
+glue("e0_below", str(span(E0[(gain < 1) & undecided, -1])))
+glue("e0_below_narrow", str(span(E0[(gain < 1) & undecided, 0])))
+glue("gain_unstable", str(span(gain[unstable])))
+glue("radius_unstable", str(span(radius[unstable, -1])))
+glue("n_above_unapprox", int((undecided & above).sum()))
 glue("n_above_zero", int((radius[above] == 0).any(-1).sum()))
 
 # %% [markdown]
@@ -288,7 +244,7 @@ glue("n_above_zero", int((radius[above] == 0).any(-1).sum()))
 # steps, $\mathcal{M}(t) = \max_x |y_t - y_{t-1}| / |x|$ at lags $t \ge 1$, far
 # beyond the students' training and test windows and at input sizes they never saw.
 # A memory decays *exponentially* here if its fitted rate (slope of
-# $-\log\mathcal{M}$ against $t$, `com.memory.decay_rate`) is positive and it falls
+# $-\log\mathcal{M}$ against $t$, `com.approximation.laws.decay_rate`) is positive and it falls
 # below `fall` of its peak within `probe_T` steps. A power law $t^{-p}$ falls only
 # by `probe_T`$^{-p}$ over the same lags ({glue:text}`pow_fall:.0e` for $p = 1.5$),
 # and a memory that never decays not at all.
@@ -356,20 +312,20 @@ glue("fig_memory", plotting.finish(fig))
 # tolerance, and a few widths, do not reach that limit.
 
 # %%
-glue("rate_kept", span(rate[kept]))
+glue("rate_kept", str(span(rate[kept])))
 drop_kept = bound(drop[kept].max(), 1e-12) if kept.any() else float("nan")
 glue("drop_kept", drop_kept)                           # often round-off: a bound
 slow = ~exponential
 glue("n_slow", int(slow.sum()))
-glue("drop_slow", span(drop[slow]))
-glue("gain_slow", span(gain[slow]))
+glue("drop_slow", str(span(drop[slow])))
+glue("gain_slow", str(span(gain[slow])))
 glue("n_above_exp", int((exponential & above).sum()))
 glue("n_unstable_exp", f"{int((exponential & unstable).sum())} of "
          f"{int(unstable.sum())}")
 glue("bound_ok", "yes" if bound_ok else "no")
 smallest = torch.stack([r[f:].min() if f < len(widths) else r.new_tensor(float("nan"))
                         for r, f in zip(radius, first)])
-glue("rate_over_radius", span(rate[kept] / smallest[kept]))
+glue("rate_over_radius", str(span(rate[kept] / smallest[kept])))
 
 # %% [markdown]
 # ## Claims and verdicts
@@ -385,15 +341,17 @@ claims.check("kept-exponential", "every teacher kept as stably approximated has 
              "exponentially decaying memory: fitted rate > 0 and M below `fall` of its "
              "peak within probe_T steps",
              bool(exponential[kept].all()) and bool(kept.any()),
-             f"{int(kept.sum())} kept; rates {span(rate[kept])}; end/peak at most "
-             f"{drop_kept:.2g}")
+             "{n_kept} kept; rates {rates}; end/peak at most {drop_kept:.2g}",
+             n_kept=int(kept.sum()), rates=span(rate[kept]), drop_kept=drop_kept)
 claims.check("filter-rejects", "the filter keeps some teachers and rejects every "
              "teacher of gain >= 1, among them some whose memory does not decay "
              "exponentially", bool(kept.any()) and not bool(kept[above].any())
              and int(slow.sum()) > 0,
-             f"kept {int(kept.sum())}; kept with gain >= 1: {int(kept[above].sum())}; "
-             f"non-exponential teachers: {int(slow.sum())}")
+             "kept {n_kept}; kept with gain >= 1: {n_above}; non-exponential teachers: "
+             "{n_slow}", n_kept=int(kept.sum()), n_above=int(kept[above].sum()),
+             n_slow=int(slow.sum()))
 claims.check("contraction-bound", "teachers of gain < 1: M(t) <= |r| |U| g^t "
              "at every lag (the derivation, checked)", bound_ok,
-             f"{int(contracting.sum())} teachers")
+             "{n} teachers", n=int(contracting.sum()))
 claims.finish()
+

@@ -27,85 +27,45 @@
 # {{ reproduce_gradient_plateaus }}
 
 # %% tags=["parameters"]
-seed = 0                                   # base seed: model k uses seed*n_seeds + k
-strict = True                              # a claim that does not reproduce raises
-t0s = [6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]  # delays of the memory bumps (time units)
-control_beta = 1.0                         # control target e^{-beta t}: short memory
-airy_s0 = 1.0                              # Airy targets Ai(s0 (t - t0)), t0 in t0s
-width = 1                                  # width m of the diagonal RNNs
-init_rates = [0.45, 0.55]                  # initial decay rates, uniform in this range
-n_seeds = 5                                # initialisations per target
-lr = 0.1                                   # gradient-descent step
-steps = 20000                              # gradient-descent steps
-dt = 0.1                                   # grid step of the lag axis (time units)
-horizon = 40.0                             # longest lag (time units)
-flat = 1e-3                                # plateau: relative decrease/step below this
-drop = 0.02                                # escape: the loss fell by this fraction
-rate_tolerance = 0.2                       # allowed relative gap: measured/derived rate
-mc_samples = 4000                          # white-noise sequences, identity check
-mc_z = 3.29                                # Monte-Carlo interval half-width (99.9%)
-sgd_t0 = 8.0                               # delay of the target trained on sampled data
-sgd_batch = 32                             # sequences per minibatch
-sgd_steps = 1500                           # minibatch steps
+seed: int = 0                             # base seed: model k uses seed*n_seeds + k
+strict: bool = True                       # a claim that does not reproduce raises
+t0s: list[float] = [6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]  # bump delays (time units)
+control_beta: float = 1.0                 # control target e^{-beta t}: short memory
+airy_s0: float = 1.0                      # Airy targets Ai(s0 (t - t0)), t0 in t0s
+width: int = 1                            # width m of the diagonal RNNs
+init_rates: list[float] = [0.45, 0.55]    # initial decay rates, uniform in this range
+n_seeds: int = 5                          # initialisations per target
+lr: float = 0.1                           # gradient-descent step
+steps: int = 20000                        # gradient-descent steps
+dt: float = 0.1                           # grid step of the lag axis (time units)
+horizon: float = 40.0                     # longest lag (time units)
+flat: float = 0.001                       # plateau: relative decrease/step below this
+drop: float = 0.02                        # escape: the loss fell by this fraction
+rate_tolerance: float = 0.2               # allowed relative gap: measured/derived rate
+mc_samples: int = 4000                    # white-noise sequences, identity check
+mc_z: float = 3.29                        # Monte-Carlo interval half-width (99.9%)
+sgd_t0: float = 8.0                       # delay of the target trained on sampled data
+sgd_batch: int = 32                       # sequences per minibatch
+sgd_steps: int = 1500                     # minibatch steps
 
 # %% tags=["hide-input"]
 import numpy as np
 import torch
 
-import com
+from bookkit import cache, plotting
+from bookkit.chapter import progress, start
+from bookkit.chapters.gradient_plateaus import Params
+from bookkit.claims import Claims, glue
+from bookkit.evidence import items
 from com import memory
 from com.approximation import grids, laws
 from com.experiments import plateaus_sgd
 from com.models import kernels
 from com.training import loop, loss, plateaus
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "t0s": v.reals(positive=True, min_len=3, increasing=True),
-    "control_beta": v.real(positive=True), "airy_s0": v.real(positive=True),
-    "width": v.integer(lo=1),
-    "init_rates": v.reals(positive=True, min_len=2, increasing=True),
-    "n_seeds": v.integer(lo=1), "lr": v.real(positive=True), "steps": v.integer(lo=10),
-    "dt": v.real(positive=True, hi=0.5), "horizon": v.real(positive=True),
-    "flat": v.real(lo=0.0, hi=1.0), "drop": v.real(lo=1e-6, hi=0.99),
-    "rate_tolerance": v.real(positive=True, hi=1.0), "mc_samples": v.integer(lo=10),
-    "mc_z": v.real(positive=True, hi=10.0), "sgd_t0": v.real(positive=True),
-    "sgd_batch": v.integer(lo=1), "sgd_steps": v.integer(lo=10),
-})
-longest = max(t0s + [sgd_t0])
-v.require("horizon", horizon >= 2 * longest,
-          f"at least twice the longest delay in 't0s' and 'sgd_t0' ({longest:g})",
-          horizon)
-v.require("init_rates", len(init_rates) == 2, "a pair [low, high]", init_rates)
-for name, rate in (("init_rates", max(init_rates)), ("control_beta", control_beta)):
-    v.require(name, rate <= 1 / dt,
-              f"resolved by the lag grid: rates <= 1/dt = {1 / dt:g}", rate)
-v.require("airy_s0", airy_s0 ** 1.5 * max(t0s) ** 0.5 <= 2 * np.pi / (10 * dt),
-          "slow enough that the lag grid resolves the Airy oscillation at lag 0 "
-          f"(10 points per period): s0^1.5 sqrt(max t0) <= {2 * np.pi / (10 * dt):.3g}",
-          airy_s0)
-generator = setup(seed)
+params, generator = start(globals(), Params)
 torch.set_num_threads(1)    # small kernels: threads cost more than they give on 2 cores
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    T, S = p.horizon / p.dt + 1, p.n_seeds * (2 * len(p.t0s) + 1)  # lags, models
-    fft = 20 * T * np.log2(2 * T)                                  # one FFT convolution
-    return dict(memory=8 * (8 * S * p.width * T + 6 * S * p.steps
-                            + 12 * T * (p.mc_samples + p.n_seeds * p.sgd_batch)),
-                flops=60 * T * p.width * (S * p.steps + 2 * p.n_seeds * p.sgd_steps)
-                + fft * (p.mc_samples + 3 * p.n_seeds * p.sgd_batch * p.sgd_steps),
-                ops=500 * p.steps + 1500 * p.sgd_steps)
-
-
-v.budget(globals(), ["steps", "n_seeds", "width", "horizon", "dt", "mc_samples",
-                     "sgd_batch", "sgd_steps"], cost)
 
 # %% [markdown]
 # ## What training sees: the white-noise loss
@@ -143,11 +103,11 @@ v.budget(globals(), ["steps", "n_seeds", "width", "horizon", "dt", "mc_samples",
 # As $T \to \infty$ and $\Delta t \to 0$ it becomes $\int_0^\infty (\rho - \hat\rho)^2\,\mathrm{d}s$.
 # ```
 #
-# The lag weights $\lambda_k$ (`com.loss.lag_weights`) are not a detail: a finite sequence
+# The lag weights $\lambda_k$ (`com.approximation.grids.lag_weights`) are not a detail: a finite sequence
 # sees its long lags less often, and dropping them biases the loss. We check the identity
 # by Monte Carlo: outputs of many white-noise sequences by FFT convolution
-# (`com.loss.sampled_loss`), their mean squared error with a confidence interval, and the
-# closed form (`com.loss.white_noise_loss`) with and without the lag weights. The target
+# (`com.training.loss.sampled_loss`), their mean squared error with a confidence interval, and the
+# closed form (`com.training.loss.white_noise_loss`) with and without the lag weights. The target
 # is a bump at delay $t_0 = $ {glue:text}`sgd_t0`, the model a random width-3 exponential sum.
 
 # %%
@@ -268,7 +228,7 @@ glue("fig_targets", plotting.finish(fig))
 #
 # The plateau grows exponentially in the memory with rate $2 w_0$, times a polynomial factor
 # $t_0^{-2}$; over a finite range of delays, the fitted rate is $2w_0$ minus the slope of
-# $2\ln t_0$ (`com.plateaus.predicted_rate`).
+# $2\ln t_0$ (`com.training.plateaus.predicted_rate`).
 # ```
 #
 # This is our derivation of the mechanism that {cite}`li2021` analyse; we have not
@@ -299,7 +259,7 @@ curves = history.reshape(steps, n_seeds, n_targets).numpy()      # (steps, seeds
 # %% [markdown]
 # ## Plateaus, measured
 #
-# A plateau is read off each loss curve by a fixed rule (`com.plateaus.plateau`): it
+# A plateau is read off each loss curve by a fixed rule (`com.training.plateaus.plateau`): it
 # *starts* at the first step where the loss's relative decrease per step falls below
 # `flat` $=$ {glue:text}`flat` (the coefficient has equilibrated), and *ends* at the first
 # later step where the loss has fallen by a fraction `drop` $=$ {glue:text}`drop` below its
@@ -344,7 +304,7 @@ glue("fig_curves", plotting.finish(fig))
 # and the control; dots mark where the rule says each plateau ends. The longer the memory,
 # the longer the loss sits near its initial value; the control drops at once. Right: the
 # Airy targets at the same delays (same colours; note the vertical scale); dots mark each
-# curve's half time (`com.plateaus.half_time`: half of its decrease over the run done). A
+# curve's half time (`com.training.plateaus.half_time`: half of its decrease over the run done). A
 # width-1 model removes only a few percent of an Airy target's loss, and how soon does
 # not follow the order of the delays.
 # ```
@@ -466,7 +426,7 @@ glue("fig_lengths", plotting.finish(fig))
 #   + \frac{w\rho(0) + \rho'(0)}{w^2 + s_0^3 t_0}
 # $$
 #
-# (both terms: `com.plateaus.airy_projection`). The second term is the oscillation on
+# (both terms: `com.training.plateaus.airy_projection`). The second term is the oscillation on
 # $[0, t_0]$ seen at lag 0. Since $|\mathrm{Ai}'(-x)| \lesssim x^{1/4}/\sqrt\pi$, it is of
 # size $t_0^{-3/4}$: small only polynomially, and its sign flips as $t_0$ passes (near)
 # each zero of $\mathrm{Ai}'(-s_0t_0)$. At the median initial rate $w_0 =$
@@ -566,40 +526,40 @@ glue("fig_sgd", plotting.finish(fig))
 # %%
 claims.check("white-noise-identity",
              "for white-noise input the expected squared error equals the lag-weighted "
-             "kernel distance",
-             abs(closed - mc_mean) <= mc_half,
-             f"Monte Carlo {mc_mean:.4f} +- {mc_half:.4f} ({mc_z:g} s.e.), "
-             f"closed form {closed:.4f}")
+             "kernel distance", abs(closed - mc_mean) <= mc_half,
+             "Monte Carlo {mean:.4f} +- {half:.4f} ({z:g} s.e.), "
+             "closed form {closed:.4f}",
+             mean=mc_mean, half=mc_half, z=mc_z, closed=closed)
 claims.check("lag-weights-matter",
              "dropping the lag weights (T - k)/T biases the loss outside the "
-             "Monte-Carlo interval",
-             abs(unweighted - mc_mean) > mc_half,
-             f"without lag weights {unweighted:.4f}")
+             "Monte-Carlo interval", abs(unweighted - mc_mean) > mc_half,
+             "without lag weights {unweighted:.4f}", unweighted=unweighted)
 claims.check("plateau-exponential",
              "plateau length grows exponentially with the memory delay "
-             "(fit slope > 0, R^2 >= 0.9)",
-             escaped and rate > 0 and r2 >= 0.9,
-             f"rate {rate:.3f} per time unit, R^2 = {r2:.3f} "
-             f"(fit to medians over {n_seeds} seeds)")
+             "(fit slope > 0, R^2 >= 0.9)", escaped and rate > 0 and r2 >= 0.9,
+             "rate {rate:.3f} per time unit, R^2 = {r2:.3f} (fit to medians over "
+             "{n_seeds} seeds)", rate=rate, r2=r2, n_seeds=n_seeds)
+
+
+# %%
+shortest = bump_len[:, 0].min()
 claims.check("control-no-plateau",
              "the short-memory control has no plateau, or one under 10% of the "
-             "shortest-memory bump's",
-             bool(bump_len[:, 0].min() > 0
-                  and np.all(control_len <= 0.1 * bump_len[:, 0].min())),
-             f"control lengths {', '.join(f'{x:.0f}' for x in control_len)} steps; "
-             f"shortest bump min {bump_len[:, 0].min():.0f} steps")
+             "shortest-memory bump's", bool(shortest > 0 and
+                                            np.all(control_len <= 0.1 * shortest)),
+             "control lengths {control} steps; shortest bump min {shortest:.0f} steps",
+             control=items(control_len.tolist(), "{v:.0f}"), shortest=shortest)
 claims.check("rate-matches-derivation",
              f"the measured growth rate is within {rate_tolerance:.0%} of the derived "
-             "one",
-             escaped and abs(rate / pred_rate - 1) <= rate_tolerance,
-             f"measured {rate:.3f}, derived {pred_rate:.3f} "
-             f"(asymptotic {asym_rate:.3f})")
+             "one", escaped and abs(rate / pred_rate - 1) <= rate_tolerance,
+             "measured {rate:.3f}, derived {derived:.3f} (asymptotic {asym:.3f})",
+             rate=rate, derived=pred_rate, asym=asym_rate)
 claims.check("sgd-plateau",
              "minibatch SGD on sampled data plateaus too, within a factor 2 of the "
-             "closed-form length",
-             bool(0.5 <= sgd_len / gd_len <= 2.0) and gd_len > 0,
-             f"median plateau: SGD {sgd_len:.0f} steps, "
-             f"closed-form GD {gd_len:.0f} steps")
+             "closed-form length", bool(0.5 <= sgd_len / gd_len <= 2.0) and gd_len > 0,
+             "median plateau: SGD {sgd:.0f} steps, closed-form GD {gd:.0f} steps",
+             sgd=sgd_len, gd=gd_len)
+
 
 # %%
 claims.check("airy-projection-derived",
@@ -607,15 +567,17 @@ claims.check("airy-projection-derived",
              "plus a boundary term from lag 0 (within 10% of the largest), and the "
              "boundary term outweighs the lobe at the longest delay",
              proj_err <= 0.1 and dominance[-1] > 1,
-             f"derived vs quadrature {100 * proj_err:.1f}% of the largest projection; "
-             f"|boundary| / lobe {dominance[0]:.2f} at t0 = {t0s[0]:g}, "
-             f"{dominance[-1]:.2f} at t0 = {t0s[-1]:g}")
+             "derived vs quadrature {err:.1f}% of the largest projection; |boundary| / "
+             "lobe {first:.2f} at t0 = {t0_first:g}, {last:.2f} at t0 = {t0_last:g}",
+             err=100 * proj_err, first=dominance[0], t0_first=t0s[0],
+             last=dominance[-1], t0_last=t0s[-1])
 claims.check("airy-no-exponential-growth",
              "the Airy target's learning time does not grow exponentially with the "
              "delay as the bump's plateau does (fit R^2 < 0.9, or rate below half the "
-             "derived bump rate)",
-             bool(np.isfinite(airy_rate)) and not (airy_r2 >= 0.9
-                                                   and airy_rate >= pred_rate / 2),
-             f"Airy half times {', '.join(f'{x:.0f}' for x in airy_med)} steps: rate "
-             f"{airy_rate:.3f}, R^2 = {airy_r2:.3f}; derived bump rate {pred_rate:.3f}")
+             "derived bump rate)", bool(np.isfinite(airy_rate))
+             and not (airy_r2 >= 0.9 and airy_rate >= pred_rate / 2),
+             "Airy half times {half} steps: rate {rate:.3f}, R^2 = {r2:.3f}; "
+             "derived bump rate {derived:.3f}", rate=airy_rate, r2=airy_r2,
+             derived=pred_rate, half=items(airy_med.tolist(), "{v:.0f}"))
 claims.finish()
+

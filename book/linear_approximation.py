@@ -24,60 +24,33 @@
 # {{ reproduce_linear_approximation }}
 
 # %% tags=["parameters"]
-seed = 0                                   # random seed (initial decay rates in sec. 4)
-strict = True                              # a claim that does not reproduce raises
-widths = [2, 4, 8, 16, 32, 64, 128]        # widths m of the fixed-rate fits
-betas = [0.25, 0.5, 1.0, 2.0]              # decay rates of exponential-memory targets
-omegas = [0.1, 0.25, 0.5, 1.0]             # polynomial memory (1+t)^-(1+omega)
-eps = 0.5                                  # relative error for "width needed"
-horizon = 10000.0                          # longest lag on the grid
-train_widths = [2, 4, 8, 16, 32]           # widths of the trained RNNs
-train_models = 4                           # trained RNNs per width (seeds)
-train_steps = 3000                         # Adam steps per RNN
-lr = 0.02                                  # Adam learning rate
+seed: int = 0                             # random seed (initial decay rates in sec. 4)
+strict: bool = True                       # a claim that does not reproduce raises
+widths: list[int] = [2, 4, 8, 16, 32, 64, 128]  # widths m of the fixed-rate fits
+betas: list[float] = [0.25, 0.5, 1.0, 2.0]  # decay rates of exponential-memory targets
+omegas: list[float] = [0.1, 0.25, 0.5, 1.0]  # polynomial memory (1+t)^-(1+omega)
+eps: float = 0.5                          # relative error for "width needed"
+horizon: float = 10000.0                  # longest lag on the grid
+train_widths: list[int] = [2, 4, 8, 16, 32]  # widths of the trained RNNs
+train_models: int = 4                     # trained RNNs per width (seeds)
+train_steps: int = 3000                   # Adam steps per RNN
+lr: float = 0.02                          # Adam learning rate
 
 # %% tags=["hide-input"]
 import numpy as np
 import torch
 
-import com
+from bookkit import cache, plotting
+from bookkit.chapter import progress, start
+from bookkit.chapters.linear_approximation import Params
+from bookkit.claims import Claims, glue
+from bookkit.evidence import items
 from com import memory
 from com.approximation import fixed_rates, grids, laws
 from com.training import loop
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "widths": v.integers(lo=1, min_len=3, increasing=True),
-    # betas: at most 100, resolved by the lag grid's step 0.005
-    "betas": v.reals(positive=True, hi=100.0, min_len=2, increasing=True),
-    "omegas": v.reals(positive=True, hi=10.0, min_len=2, increasing=True),
-    "eps": v.real(lo=1e-6, hi=0.99),
-    "horizon": v.real(lo=100.0),
-    "train_widths": v.integers(lo=1, min_len=2, increasing=True),
-    "train_models": v.integer(lo=1),
-    "train_steps": v.integer(lo=1),
-    "lr": v.real(positive=True),
-})
-setup(seed)
+params, gen = start(globals(), Params)
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    T, fits = 5000, len(p.betas) + len(p.omegas)                 # lags; fixed-rate fits
-    train = p.train_models * sum(p.train_widths)                # units trained per step
-    widest = 4 * max(p.widths) + 8 * p.train_models * max(p.train_widths)
-    return dict(memory=8 * T * widest,
-                flops=fits * sum(5 * T * m ** 2 + 20 * m ** 3 for m in p.widths)
-                + 2 * 120 * T * train * p.train_steps,
-                ops=2 * 1000 * p.train_steps * len(p.train_widths))
-
-
-v.budget(globals(), ["widths", "train_widths", "train_models", "train_steps"], cost)
 
 # %% [markdown]
 # ## The setting: memory is a kernel
@@ -106,7 +79,7 @@ v.budget(globals(), ["widths", "train_widths", "train_models", "train_steps"], c
 # exponential sum $\hat\rho(s) = \sum_i c_i e^{-w_i s}$. Approximating $H$ uniformly
 # over inputs with $\|x\|_\infty \le 1$ is therefore the same problem as approximating
 # $\rho$ in $L^1$ by exponential sums, and that is what this chapter computes
-# (`com.models.diagonal_kernel`, `com.approximation.l1_error`). We take $d = 1$.
+# (`com.models.kernels.diagonal_kernel`, `com.approximation.fixed_rates.l1_error`). We take $d = 1$.
 #
 # ```{prf:theorem} Universal approximation
 # :label: thm-universal
@@ -164,7 +137,7 @@ glue("fig_memories", plotting.finish(fig))
 # shrinks. We check both on the fixed rate basis $\{e^{-kt} : k = 1, \dots, m\}$, the
 # basis of the authors' own figure {cite}`wang2024inverse`: with $u = e^{-t}$ it is
 # the space of polynomials of degree $m$ in $u$ vanishing at $u = 0$, and a
-# least-squares fit in $L^2(\mathrm{d}t)$ on it (`com.approximation.fit_fixed_rates`,
+# least-squares fit in $L^2(\mathrm{d}t)$ on it (`com.approximation.fixed_rates.fit_fixed_rates`,
 # solved in a Legendre basis for conditioning) gives an upper bound on the best $L^1$
 # error that width $m$ can reach with these rates. Errors are relative to $\|\rho\|_{L^1}$.
 
@@ -236,7 +209,7 @@ glue("m_max", widths[-1])
 # lengthens. {cite:t}`li2021` state the curse as a width growing like a power of
 # $\epsilon^{-1/\omega}$ for their construction; we have not checked that count
 # against the paper's proof and do not rely on it. We check the log law numerically,
-# with $a$ fitted rather than assumed (`com.laws.fit_log_law`).
+# with $a$ fitted rather than assumed (`com.approximation.laws.fit_log_law`).
 
 # %%
 pol_err = fixed_rates.fixed_rate_errors(t, pol_targets, widths, pol_tails)   # (O, M)
@@ -316,7 +289,7 @@ glue("omegas_list", ", ".join(f"{w:g}" for w in omegas))
 # width-$m$ diagonal RNNs $\hat\rho(t) = \sum_i c_i e^{-w_i t}$, $w_i = e^{\theta_i}$, by
 # Adam on the white-noise loss $\int_0^{T} (\rho - \hat\rho)^2\,\mathrm{d}t$ (the
 # $L^2$ distance of kernels, exact for white-noise inputs, see the chapter on
-# gradient plateaus; `com.loss.white_noise_loss` with trapezoid weights), from rates
+# gradient plateaus; `com.training.loss.white_noise_loss` with trapezoid weights), from rates
 # drawn uniformly in $[0.5, 2]$ and zero output weights. Then we look at the smallest
 # learned rate $\min_i w_i$: the eigenvalue of $W$ closest to the edge of stability.
 
@@ -379,29 +352,30 @@ glue("train_m_max", train_widths[-1])
 claims.check("exp-power-law",
              "exponential memory: the error decays at least like a power of m",
              min(exp_rates) > 0.25 and min(exp_r2) >= 0.9,
-             f"fitted rates {', '.join(f'{p:.2f}' for p in exp_rates)}; "
-             f"min R^2 {min(exp_r2):.3f}")
+             "fitted rates {rates}; min R^2 {r2:.3f}",
+             rates=items(exp_rates, "{v:.2f}"), r2=min(exp_r2))
 claims.check("exp-constant-grows",
              "the error grows as the decay rate beta shrinks (at every width m >= 4)",
              bool(np.all(np.diff(exp_err[:, np.asarray(widths) >= 4], axis=0) < 0)),
-             f"error at m={widths[-1]}: "
-             + ", ".join(f"{e:.2g}" for e in exp_err[:, -1]))
+             "error at m={m}: {errors}", m=widths[-1],
+             errors=items(exp_err[:, -1].tolist(), "{v:.2g}"))
 claims.check("pol-log-law",
              "polynomial memory: error follows (1 + a ln m)^-omega "
-             "(within 15% for m >= 8)",
-             max(law_dev) <= 0.15,
-             f"a = {', '.join(f'{a:.2f}' for a in law_a)}; "
-             f"max deviation {max(law_dev):.1%}")
+             "(within 15% for m >= 8)", max(law_dev) <= 0.15,
+             "a = {a}; max deviation {dev:.1%}", a=items(law_a, "{v:.2f}"),
+             dev=max(law_dev))
+
+# %%
 claims.check("pol-width-explodes",
              f"the width for error {eps:g} grows fast as omega shrinks "
-             "(x100 over the sweep)",
-             bool(np.all(np.diff(width_needed) < 0))
+             "(x100 over the sweep)", bool(np.all(np.diff(width_needed) < 0))
              and width_needed[0] >= 100 * width_needed[-1],
-             "widths " + ", ".join(f"{m:.3g}" for m in width_needed)
-             + f" for omega {omegas}")
+             "widths {widths} for omega " + str(omegas),
+             widths=items(width_needed, "{v:.3g}"))
 claims.check("rates-to-zero",
              "smallest trained rate -> 0 with m for polynomial memory only",
              pol_last <= 0.5 * pol_first and exp_floor >= 0.5,
-             f"polynomial: {pol_first:.3g} -> {pol_last:.3g}; "
-             f"exponential: min {exp_floor:.3g}")
+             "polynomial: {first:.3g} -> {last:.3g}; exponential: min {floor:.3g}",
+             first=pol_first, last=pol_last, floor=exp_floor)
 claims.finish()
+

@@ -25,64 +25,36 @@
 # {{ reproduce_memory_functions }}
 
 # %% tags=["parameters"]
-seed = 0                         # random seed (initialisations)
-strict = True                    # a claim that does not reproduce raises
-layers = [1, 2, 3, 4]            # depths of the RNN, GRU and LSTM stacks
-hidden = 32                      # their hidden size
-n_networks = 20                  # random networks per architecture and depth
-probe_T = 200                    # probe length (steps)
-magnitudes = [0.1, 1.0, 10.0]    # probe input magnitudes |x|
-fall = 1e-4                      # exponential test: the median memory falls below this
-s4d_modes = 64                   # modes N per S4D layer
-s4d_layers = 20                  # random S4D layers per initialisation
-s4d_L = 2000                     # kernel lags (steps)
-dt_range = [0.001, 0.1]          # S4D step sizes, log-uniform in this range
-tanh_T = 200.0                   # Fig. 11: simulated time (time units)
-tanh_dt = 0.05                   # Fig. 11: Euler step (time units)
-tanh_magnitudes = [0.01, 0.1, 1.0, 3.0, 10.0]   # Fig. 11: held inputs x
+seed: int = 0                     # random seed (initialisations)
+strict: bool = True               # a claim that does not reproduce raises
+layers: list[int] = [1, 2, 3, 4]  # depths of the RNN, GRU and LSTM stacks
+hidden: int = 32                  # their hidden size
+n_networks: int = 20              # random networks per architecture and depth
+probe_T: int = 200                # probe length (steps)
+magnitudes: list[float] = [0.1, 1.0, 10.0]  # probe input magnitudes |x|
+fall: float = 0.0001              # exponential test: the median memory falls below this
+s4d_modes: int = 64               # modes N per S4D layer
+s4d_layers: int = 20              # random S4D layers per initialisation
+s4d_L: int = 2000                 # kernel lags (steps)
+dt_range: list[float] = [0.001, 0.1]  # S4D step sizes, log-uniform in this range
+tanh_T: float = 200.0             # Fig. 11: simulated time (time units)
+tanh_dt: float = 0.05             # Fig. 11: Euler step (time units)
+tanh_magnitudes: list[float] = [0.01, 0.1, 1.0, 3.0, 10.0]  # Fig. 11: held inputs x
 
 # %% tags=["hide-input"]
 import torch
 
-import com
+from bookkit import plotting
+from bookkit.chapter import start, stream
+from bookkit.chapters.memory_functions import Params
+from bookkit.claims import Claims, bound, glue
+from bookkit.evidence import span
 from com import memory
 from com.approximation import laws
 from com.models import random_nets, residual, ssm
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "layers": v.integers(lo=1, hi=8, min_len=1, increasing=True),
-    "hidden": v.integer(lo=1, hi=1024), "n_networks": v.integer(lo=1),
-    "probe_T": v.integer(lo=8), "magnitudes": v.reals(positive=True, min_len=1),
-    "fall": v.real(lo=1e-300, hi=1.0),
-    "s4d_modes": v.integer(lo=1), "s4d_layers": v.integer(lo=1),
-    "s4d_L": v.integer(lo=8),
-    "dt_range": v.reals(positive=True, min_len=2, increasing=True),
-    "tanh_T": v.real(lo=1.0, hi=1e6), "tanh_dt": v.real(lo=1e-4, hi=1.0),
-    "tanh_magnitudes": v.reals(positive=True, min_len=2, increasing=True),
-})
-v.require("dt_range", len(dt_range) == 2, "a pair of values", dt_range)
-gen = setup(seed)
+params, gen = start(globals(), Params)
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    X = 2 * len(p.magnitudes) + 1                         # probe sequences per net
-    G = 4 * p.n_networks * X * p.probe_T * sum(p.layers)  # LSTM steps x networks
-    S = 2 * p.s4d_layers * p.s4d_modes * p.s4d_L          # S4D kernel terms
-    steps = int(p.tanh_T / p.tanh_dt)
-    return dict(memory=8 * (3 * G * p.hidden + 4 * S),
-                flops=3 * 8 * G * p.hidden ** 2 + 20 * S,
-                ops=3 * 12 * p.probe_T * sum(p.layers) + 10 * steps)
-
-
-v.budget(globals(), ["layers", "hidden", "n_networks", "probe_T", "magnitudes",
-                     "s4d_modes", "s4d_layers", "s4d_L", "tanh_T"], cost)
 
 # %% [markdown]
 # ## The memory function and its probes
@@ -104,7 +76,7 @@ v.budget(globals(), ["layers", "hidden", "n_networks", "probe_T", "magnitudes",
 # `n_networks` random networks per architecture and depth, with torch's
 # initialisation (every weight and bias uniform in $[-h^{-1/2}, h^{-1/2}]$,
 # $h$ = `hidden`) and a random linear read-out, all networks of one kind and depth in
-# one tensor program (`com.random_nets`, tested against `torch.nn` with the same
+# one tensor program (`com.models.random_nets`, tested against `torch.nn` with the same
 # weights). We draw the median and the 10-90 % band over the networks.
 
 # %%
@@ -144,7 +116,7 @@ glue("fig_rnns", plotting.finish(fig))
 # ```
 #
 # Every median falls exponentially: the fitted rates per step
-# ($-\log\mathcal{M}$ against $t$, `com.memory.decay_rate`) lie between
+# ($-\log\mathcal{M}$ against $t$, `com.approximation.laws.decay_rate`) lie between
 # {glue:text}`rate_lo:.2g` and {glue:text}`rate_hi:.2g`, and after `probe_T` steps
 # every median memory is at most {glue:text}`drop_max:.2g` of its peak. A power law
 # $t^{-p}$ would fall by only $200^{-p}$ over the same lags ($3\cdot 10^{-4}$ for the
@@ -174,7 +146,7 @@ glue("rnn_gap", max(abs(rate["RNN", n, "impulse"] / rate["RNN", n, "heaviside"]
 # function is its kernel, $|K_l|$ with
 # $K_l = 2\,\mathrm{Re}\sum_n C_n \bar B_n \bar A_n^l$, $\bar A = e^{\Delta A}$,
 # $\bar B = (\bar A - 1)A^{-1}B$ (zero-order hold), for every lag at once
-# (`com.s4d`). Both standard initialisations have $\mathrm{Re}\,A_n = -1/2$
+# (`com.models.ssm`). Both standard initialisations have $\mathrm{Re}\,A_n = -1/2$
 # ("lin": $A_n = -1/2 + i\pi n$; "inv": $A_n = -1/2 + i\frac{N}{\pi}
 # (\frac{N}{2n+1} - 1)$), so every mode decays at $\Delta/2$ per step: exponential
 # memory *by construction*, nothing to check there. What the picture adds is *how
@@ -259,10 +231,12 @@ claims.check("rnns-exponential", "RNN, GRU and LSTM at initialisation, every dep
              "both probes: the median memory falls below `fall` of its peak within "
              "probe_T steps, at a positive fitted rate",
              max(drop.values()) <= fall and min(rates) > 0,
-             f"largest end/peak <= {drop_max:.2g}; rates {min(rates):.2g} to "
-             f"{max(rates):.2g}")
+             "largest end/peak <= {drop_max:.2g}; rates {rates}",
+             drop_max=drop_max, rates=span(rates))
 claims.check("tanh-no-decay", "Fig. 11: the largest held input is never forgotten "
              "(speed at T at least half that at T/4), the smallest is (below 1e-6 of "
              "its peak)", large >= 0.5 and small <= 1e-6,
-             f"largest: {large:.2f}; smallest <= {bound(small, 1e-12):.2g}")
+             "largest: {large:.2f}; smallest <= {small:.2g}",
+             large=large, small=bound(small, 1e-12))
 claims.finish()
+

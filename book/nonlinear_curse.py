@@ -28,88 +28,47 @@
 # {{ reproduce_nonlinear_curse }}
 
 # %% tags=["parameters"]
-seed = 0                         # random seed (perturbation directions, inputs, probes)
-strict = True                    # a claim that does not reproduce raises
-widths = [2, 4, 8, 16, 32, 64]   # widths m of the approximants
-exp_base = 0.9                   # exponential memory: base a of a**t, Fig. 1(a)
-pol_powers = [1.1, 1.5]          # polynomial memories: powers p of 1/(t+1)
-log_betas = [-26.0, -0.5]        # log10 of the smallest and largest perturbation
-n_betas = 36                     # perturbation radii on the log grid
-n_samples = 4                    # random perturbations per radius, besides the edge
-tolerance = 0.1                  # error increase (relative) that defines the radius
-windows = [128, 1024, 8192]      # finite windows T (steps), for contrast
-delta_floor = 1e-24              # closest a fitted mode may come to the edge
-n_deltas = 40                    # candidate distances of the slowest mode, per fit
-kappa = 16.0                     # input / output scale of the tanh, hardtanh RNNs
-sim_T = 128                      # steps of the tanh and hardtanh simulations
-n_inputs = 8                     # input sequences in the simulations, plus x held at 1
-hold = 25.0                      # mean hold of those piecewise-constant inputs (steps)
-sim_log_betas = [-5.0, -0.5]     # log10 range of W + beta I in the simulations
-n_sim_betas = 10                 # radii in the simulations
-probe_T = 64                     # steps of the memory-function probes
-magnitudes = [0.1, 1.0, 10.0]    # probe input magnitudes |x|
-rnn_layers = [1, 2, 3, 4]        # torch RNN/GRU/LSTM depths probed
-rnn_hidden = 32                  # their hidden size
+seed: int = 0                    # random seed (perturbation directions, inputs, probes)
+strict: bool = True              # a claim that does not reproduce raises
+widths: list[int] = [2, 4, 8, 16, 32, 64]  # widths m of the approximants
+exp_base: float = 0.9            # exponential memory: base a of a**t, Fig. 1(a)
+pol_powers: list[float] = [1.1, 1.5]  # polynomial memories: powers p of 1/(t+1)
+log_betas: list[float] = [-26.0, -0.5]  # log10 of the smallest and largest perturbation
+n_betas: int = 36                # perturbation radii on the log grid
+n_samples: int = 4               # random perturbations per radius, besides the edge
+tolerance: float = 0.1           # error increase (relative) that defines the radius
+windows: list[int] = [128, 1024, 8192]  # finite windows T (steps), for contrast
+delta_floor: float = 1e-24       # closest a fitted mode may come to the edge
+n_deltas: int = 40               # candidate distances of the slowest mode, per fit
+kappa: float = 16.0              # input / output scale of the tanh, hardtanh RNNs
+sim_T: int = 128                 # steps of the tanh and hardtanh simulations
+n_inputs: int = 8                # input sequences in the simulations, plus x held at 1
+hold: float = 25.0               # mean hold of those piecewise-constant inputs (steps)
+sim_log_betas: list[float] = [-5.0, -0.5]  # log10 range of W + beta I, simulations
+n_sim_betas: int = 10            # radii in the simulations
+probe_T: int = 64                # steps of the memory-function probes
+magnitudes: list[float] = [0.1, 1.0, 10.0]  # probe input magnitudes |x|
+rnn_layers: list[int] = [1, 2, 3, 4]  # torch RNN/GRU/LSTM depths probed
+rnn_hidden: int = 32             # their hidden size
 
 # %% tags=["hide-input"]
 import numpy as np
 import torch
 
-import com
+from bookkit import cache, plotting
+from bookkit.chapter import start, stream
+from bookkit.chapters.nonlinear_curse import Params
+from bookkit.claims import Claims, bound, glue
+from bookkit.evidence import items, span
 from com import memory
 from com.approximation import laws
 from com.experiments import curse
 from com.models import random_nets, residual
 from com.stability import linearisation, verdict
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 
 # %% tags=["hide-input"]
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "widths": v.integers(lo=1, hi=512, min_len=3, increasing=True),
-    "exp_base": v.real(lo=0.01, hi=0.999),
-    "pol_powers": v.reals(lo=1.01, hi=10.0, min_len=2, increasing=True),
-    "log_betas": v.reals(lo=-300.0, hi=0.0, min_len=2, increasing=True),
-    "n_betas": v.integer(lo=4), "n_samples": v.integer(lo=0),
-    "tolerance": v.real(lo=1e-6, hi=1.0),
-    "windows": v.integers(lo=2, hi=10 ** 6, min_len=1, increasing=True),
-    "delta_floor": v.real(lo=1e-300, hi=0.1), "n_deltas": v.integer(lo=2),
-    "kappa": v.real(lo=2.0, hi=1e6), "sim_T": v.integer(lo=2),
-    "n_inputs": v.integer(lo=0), "hold": v.real(lo=1.0, hi=1e6),
-    "sim_log_betas": v.reals(lo=-300.0, hi=0.0, min_len=2, increasing=True),
-    "n_sim_betas": v.integer(lo=2),
-    "probe_T": v.integer(lo=4),
-    "magnitudes": v.reals(positive=True, min_len=1),
-    "rnn_layers": v.integers(lo=1, hi=8, min_len=1, increasing=True),
-    "rnn_hidden": v.integer(lo=1),
-})
-for name in ("log_betas", "sim_log_betas", "pol_powers"):
-    v.require(name, len(globals()[name]) == 2, "a pair of values", globals()[name])
-gen = setup(seed)
+params, gen = start(globals(), Params)
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    W, M, L, P = len(p.widths), max(p.widths), 2013, len(p.pol_powers) + 1
-    D = 2 + p.n_samples                                   # perturbation directions
-    curves = P * (1 + len(p.windows)) + 3 * (P - 1)       # E_m(beta) curves
-    sims = P * 2 * W * (1 + p.n_sim_betas) * (p.n_inputs + 1)   # simulated models
-    probe = 48 * (len(p.magnitudes) + 1) * p.probe_T * p.rnn_hidden ** 2
-    return dict(memory=24 * p.n_betas * D * M * L + 8 * sims * p.sim_T * M,
-                flops=20 * curves * W * p.n_betas * D * M * L
-                + 40 * P * p.n_deltas * 6 * 664 * M ** 2 * W + 4410 * W * P * M ** 3
-                + 2 * sims * p.sim_T * M ** 2 + probe * sum(p.rnn_layers),
-                ops=300 * P * p.n_deltas * W + 20 * P * p.sim_T
-                + 6000 * sum(p.rnn_layers))
-
-
-v.budget(globals(), ["widths", "n_betas", "n_samples", "windows", "n_deltas", "sim_T",
-                     "n_inputs", "n_sim_betas", "probe_T", "magnitudes", "rnn_layers",
-                     "rnn_hidden"], cost)
 
 # %% [markdown]
 # ## The memory function
@@ -134,7 +93,7 @@ v.budget(globals(), ["widths", "n_betas", "n_samples", "windows", "n_deltas", "s
 # $|x| \in$ `magnitudes` and returns $\max_x |y_{t+1} - y_t| / |x|$. For a linear model
 # $y_t = \sum_{s \le t} K_s x_{t-s}$ the difference is exactly $x K_{t+1}$, so the
 # probe returns $|K_{t+1}|$; we check that on a random linear residual RNN, whose kernel
-# we also know in closed form (`com.residual.kernel`).
+# we also know in closed form (`com.models.residual.kernel`).
 
 # %%
 mags = torch.tensor(magnitudes)
@@ -199,7 +158,7 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 # ```
 #
 # The fitted decay rates per step (slope of $-\log \mathcal{M}$,
-# `com.memory.decay_rate`; Heaviside/impulse, for 1, 2, ... layers) are
+# `com.approximation.laws.decay_rate`; Heaviside/impulse, for 1, 2, ... layers) are
 # {glue:text}`torch_rates`. A clearly
 # positive rate is exponential forgetting, a straight line on the logarithmic axis; a
 # rate near zero means the memory function has barely moved over the probe window,
@@ -259,7 +218,7 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 # |c|\beta/D$ with $D = \delta_{\min} - \beta$, where $\delta_{\min} = 1 - |J|_2$ is
 # the distance of the slowest mode to the edge: the constant is finite only while
 # $\beta < \delta_{\min}$, and it depends on $m$ through $\delta_{\min}$
-# (`com.stability.certified_upper`, `com.stability.window_lower`). The curse, if
+# (`com.stability.bounds.certified_upper`, `com.stability.bounds.window_lower`). The curse, if
 # there is one, lives in how $\delta_{\min}$ moves with $m$.
 #
 # ## The targets, the models and the error over all time
@@ -275,7 +234,7 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 # $|x|_\infty \le 1$ and all times is the $\ell^1$ distance of kernels,
 # $\sum_{t \ge 0} |\rho_t - K_t|$ (the worst input holds the sign of
 # $\rho_s - K_s$ for ever), reported relative to $\|\rho\|_1$. It is computed with no
-# loop over time (`com.horizon.error`): the first 512 lags one by one, then Simpson's
+# loop over time (`com.approximation.horizon.error`): the first 512 lags one by one, then Simpson's
 # rule in $\log t$ up to where the slowest mode has decayed by $e^{-60}$, then the
 # target's own tail in closed form (a Hurwitz zeta function for the power law). A
 # mode on or past the edge makes the error infinite, and it is reported as such. The
@@ -283,7 +242,7 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 #
 # **The approximants.** Stability is existential: a target is stably approximated if
 # *some* sequence of approximants is, so a construction is as good a witness as
-# training. For each width $m$ (`com.approximants`): modes at distances $\delta_j$
+# training. For each width $m$ (`com.approximation.exp_sums`): modes at distances $\delta_j$
 # spaced geometrically from $\delta_{\min}$ to 1, nonnegative weights $g$ fitted in
 # $\ell^1$ over all lags by iteratively reweighted nonnegative least squares (both
 # targets are completely monotone, mixtures of geometric sequences), $\delta_{\min}$
@@ -296,14 +255,14 @@ glue("torch_rates", "; ".join(f"{name}: {p}" for name, p in pairs.items()))
 # $m$. Modes are stored as their distance $\delta$, so a mode $10^{-20}$ from the edge
 # is exact in float64 even though $1 - 10^{-20}$ rounds to 1.
 #
-# **The perturbations** (`com.stability.curve`). The proof's direction
+# **The perturbations** (`com.stability.curves.diagonal_curve`). The proof's direction
 # $W \to W + \beta I$ (every $\delta_i \to \delta_i - \beta$, $u$ and $c$ stretched by
 # $\beta$ along themselves), its opposite, and `n_samples` random vertices
 # ($W + \beta\,\mathrm{diag}(\pm 1)$, random $u$ and $c$ perturbations of norm
 # $\beta$). All keep $W$ diagonal, a subset of the ball, so their maximum is a lower
 # bound of $E_m(\beta)$; the bound over the *whole* ball above is an upper bound. The
 # **stability radius** $\beta^*(m)$ is where the estimate first exceeds
-# $E_m(0) +$ `tolerance` (log-log interpolation, `com.stability.radius`); the
+# $E_m(0) +$ `tolerance` (log-log interpolation, `com.stability.verdict.radius`); the
 # estimate being a lower bound, $\beta^*$ is an upper bound of the true radius, and
 # the same rule applied to the upper bound gives a lower one.
 
@@ -331,18 +290,10 @@ for k in mems:
 # ## The paper's Figure 1, over the infinite horizon
 
 # %%
-def draw_curves(ax, res, title, ylabel=True):
-    for k, col in enumerate(plotting.sequential(len(widths))):
-        E = res["E"][k].clamp(max=1e3)
-        ax.loglog(betas, E, "-", color=col, lw=1.2, label=f"m={widths[k]}")
-        ax.plot(res["radius"][k], res["E0"][k] + tolerance, "o", color=col, ms=3)
-    ax.set_ylim(1e-5, 2e3)
-    plotting.label(ax, r"perturbation $\beta$", r"$E_m(\beta)$ (relative)" if ylabel
-                   else " ", title, legend=ylabel)
-
 fig, axes = plotting.subplots(len(mems))
 for i, (ax, k) in enumerate(zip(axes, mems)):
-    draw_curves(ax, R[k], f"{k} memory: {mems[k].name}", ylabel=i == 0)
+    plotting.perturbation_curves(ax, betas, R[k], widths, tolerance,
+                                 f"{k} memory: {mems[k].name}", ylabel=i == 0)
 glue("fig_curves", plotting.finish(fig))
 
 # %% [markdown]
@@ -357,9 +308,6 @@ glue("fig_curves", plotting.finish(fig))
 # ```
 
 # %%
-def rng(x):                                              # "a to b" of a tensor
-    return f"{float(x.min()):.2g} to {float(x.max()):.2g}" if x.numel() else "n/a"
-
 tags = {k: "exp" if k == "exponential" else f"pol{pols.index(k) + 1}" for k in mems}
 for k, tag in tags.items():
     r, f = R[k]["radius"], first[k]
@@ -368,7 +316,7 @@ for k, tag in tags.items():
     glue(f"m_first_{tag}", widths[min(f, len(widths) - 1)])
     glue(f"ratio_{tag}", verdict.radius_ratio(r, f))
     glue(f"cross_{tag}", ", ".join(f"{c:.1g}" for c in R[k]["crossings"]))
-    glue(f"edge_{tag}", rng(R[k]["edge"][f:]))
+    glue(f"edge_{tag}", str(span(R[k]["edge"][f:])))
 
 # %% [markdown]
 # Over all time the two kinds of memory part ways. For exponential memory $E_m(0)$
@@ -414,7 +362,7 @@ W_ratio = {(k, T): verdict.radius_ratio(R[k]["window"][T], first[k])
 for k, tag in tags.items():
     glue(f"wl_{tag}", ", ".join(f"{R[k]['window_lower'][T]:.1g}" for T in windows))
     glue(f"wr_{tag}", ", ".join(f"{R[k]['window'][T][-1]:.2g}" for T in windows))
-glue("w_ratio", rng(torch.tensor(list(W_ratio.values()))))
+glue("w_ratio", str(span(torch.tensor(list(W_ratio.values())))))
 
 # %% [markdown]
 # ```{glue:figure} fig_windows
@@ -445,7 +393,7 @@ glue("w_ratio", rng(torch.tensor(list(W_ratio.values()))))
 # \|\rho\|_1 E_m(0) + A(1-\delta_{\min})^T/\delta_{\min}$ with $A = \sum_i |g_i|$.
 # The right side falls with $\delta_{\min}$, so $\delta_{\min}$ is at most the root
 # of $A(1-\delta)^T/\delta = \sum_{t\ge T}\rho_t - \|\rho\|_1 E_m(0)$, for every $T$
-# where that is positive (`com.stability.edge_bound`). For a power law the tail
+# where that is positive (`com.stability.bounds.edge_bound`). For a power law the tail
 # $\sum_{t \ge T}\rho_t \sim T^{1-p}/(p-1)$ outlasts any error once $T$ is large, so
 # $E_m(0) \to 0$ forces $\delta_{\min} \to 0$; for $0.9^t$ the bound stays near the
 # target's own rate.
@@ -456,16 +404,10 @@ glue("w_ratio", rng(torch.tensor(list(W_ratio.values()))))
 # measured curves must lie below that upper bound at every $\beta$.
 
 # %%
-def certificate(res):
-    edge_ok = res["edge"] <= res["edge_bound"] * (1 + 1e-6)
-    below = res["radius"] <= res["edge"] * (1 + 1e-9)
-    above = res["radius_lower"] <= res["radius"] * (1 + 1e-9)
-    return bool(edge_ok.all() & below.all() & above.all()) and res["upper_holds"]
-
-cert = {k: certificate(R[k]) for k in mems}
+cert = {k: verdict.certified(R[k]) for k in mems}
 slack = {k: float((R[k]["edge_bound"] / R[k]["edge"]).min()) for k in mems}
 print(cert, {k: f"{s:.3g}" for k, s in slack.items()})
-glue("edge_slack", rng(torch.tensor(list(slack.values()))))
+glue("edge_slack", str(span(torch.tensor(list(slack.values())))))
 
 # %% [markdown]
 # Every model passes all four checks; the edge bound exceeds the measured distance by
@@ -491,7 +433,7 @@ glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 # $$
 #
 # computed in the second form, exact when $J$ is within rounding of the circle
-# (`com.linearisation.complex_radius`; its unit test checks it against a search over
+# (`com.stability.linearisation.complex_radius`; its unit test checks it against a search over
 # perturbations). The activation does not enter $J$: this is the proof's reason why
 # tanh and hardtanh cannot help.
 #
@@ -506,7 +448,7 @@ glue("edge_slack", rng(torch.tensor(list(slack.values()))))
 #
 # **The models.** The approximants above run as tanh and hardtanh RNNs with
 # $W = -\mathrm{diag}(\delta)$, $U = \sqrt g/\kappa$, $c = \kappa\sqrt g$, $b = 0$
-# (`com.linearisation.realise`, $\kappa$ = `kappa`). For $|x|_\infty \le 1$ the state
+# (`com.stability.linearisation.realise`, $\kappa$ = `kappa`). For $|x|_\infty \le 1$ the state
 # of unit $i$ stays below $\sqrt{g_i}/(\kappa\delta_i)$, so every pre-activation
 # obeys $|W h + U x|_i \le 2\sqrt{g_i}/\kappa \le 1$ when
 # $\kappa \ge 2\max_i\sqrt{g_i}$ (here {glue:text}`kappa_need:.2f`): the
@@ -552,7 +494,7 @@ J_ratio = {k: verdict.radius_ratio(R[k]["J_radius"], first[k]) for k in mems}
 for k, tag in tags.items():
     glue(f"J_{tag}", f"{float(R[k]['J_radius'][first[k]]):.2g} to "
                          f"{float(R[k]['J_radius'][-1]):.2g}")
-    glue(f"tanh_w_{tag}", rng(sim_radius[k, "tanh"][first[k]:]))
+    glue(f"tanh_w_{tag}", str(span(sim_radius[k, "tanh"][first[k]:])))
 
 # %% [markdown]
 # ```{glue:figure} fig_nonlinear
@@ -576,9 +518,9 @@ for k, tag in tags.items():
 # $W \to W + \beta I$, with $U$ and $c$ held, each unit of these RNNs is a scalar
 # recurrence whose distance to the edge moves to $\delta_i - \beta$. While it stays in
 # $(0, 1]$, the unit's pre-activation obeys $|z_i| \le 2\sqrt{g_i}/\kappa$ over all
-# time, *whatever* $\beta$ (`com.linearisation.preactivation`: the state is a
+# time, *whatever* $\beta$ (`com.stability.linearisation.preactivation`: the state is a
 # geometric series). So the hardtanh RNN is the linear RNN at every stable $\beta$,
-# and its error over all time is `com.horizon.error` of the moved modes with the
+# and its error over all time is `com.approximation.horizon.error` of the moved modes with the
 # kernel weights held: exact, not estimated (largest pre-activation bound over all
 # models and radii here {glue:text}`z_max:.2f`). For tanh, each unit's map
 # $h \mapsto h + \tanh(-\delta h + u x)$ is increasing in $h$, so $|h| \le u/\delta$
@@ -590,7 +532,7 @@ for k, tag in tags.items():
 # \quad\text{for all } k,
 # $$
 #
-# (`com.linearisation.tanh_gap`), so the tanh RNN's error over all time lies in a band
+# (`com.stability.linearisation.tanh_gap`), so the tanh RNN's error over all time lies in a band
 # of that half-width around the linear one, at most {glue:text}`gap_max:.1e`
 # (relative) at $\beta = 0$. Past the edge an unstable unit's state grows by a bounded
 # amount per step, for ever: the error is infinite for both activations. The band
@@ -600,17 +542,10 @@ for k, tag in tags.items():
 # %%
 def nonlinear(k):                         # hardtanh and tanh curves, all time
     return cache.cached("nonlinear_curse.nonlinear", dict(key, memory=k),
-                            lambda: curse.nonlinear(mems[k], R[k]["fit"], betas, kappa))
+                        lambda: curse.nonlinear(mems[k], R[k]["fit"], betas, kappa))
 
-NL = {k: nonlinear(k) for k in mems}
-for k, r in NL.items():
-    E, gap, E0, g0 = r["E"][:, 1:], r["gap"][:, 1:], r["E"][:, 0], r["gap"][:, 0]
-    r["radius"] = verdict.radius(betas, E, E0, tolerance)         # hardtanh
-    r["upper"] = verdict.radius(betas, (E - gap).clamp_min(0), E0 + g0,
-                                      tolerance)                         # tanh, above
-    r["lower"] = verdict.radius(betas, E + gap, (E0 - g0).clamp_min(0),
-                                      tolerance)                         # tanh, below
-    r["E0"], r["E"] = E0, E
+
+NL = {k: curse.nonlinear_radii(nonlinear(k), betas, tolerance) for k in mems}
 z_max = max(float(r["z"].max()) for r in NL.values())     # models of finite error
 glue("z_max", z_max)
 glue("gap_max", max(float(r["gap"][:, 0].max()) for r in NL.values()))
@@ -618,7 +553,8 @@ glue("gap_max", max(float(r["gap"][:, 0].max()) for r in NL.values()))
 # %%
 fig, axes = plotting.subplots(len(mems), 2, height=2.6)
 for j, k in enumerate(mems):
-    draw_curves(axes[j], NL[k], f"hardtanh, {mems[k].name}", ylabel=j == 0)
+    plotting.perturbation_curves(axes[j], betas, NL[k], widths, tolerance,
+                                 f"hardtanh, {mems[k].name}", ylabel=j == 0)
     ax, r = axes[len(mems) + j], NL[k]
     for i, col in enumerate(plotting.sequential(len(widths))):
         lo = (r["E"][i] - r["gap"][i, 1:]).clamp(1e-5, 1e3)
@@ -682,16 +618,16 @@ Rp = {(k, p): measured(k, p, R[k]["fit"]) for k in pols for p in pnames}
 fig, axes = plotting.subplots(len(pnames), len(pols), height=2.6)
 for i, k in enumerate(pols):
     for j, p in enumerate(pnames):
-        draw_curves(axes[i * len(pnames) + j], Rp[k, p], f"{p}, {mems[k].name}",
-                    ylabel=j == 0)
+        plotting.perturbation_curves(axes[i * len(pnames) + j], betas, Rp[k, p], widths,
+                                     tolerance, f"{p}, {mems[k].name}", ylabel=j == 0)
 glue("fig_reparam", plotting.finish(fig))
 P_ratio = {kp: verdict.radius_ratio(r["radius"], r["first"]) for kp, r in Rp.items()}
 zr_max = max(float(r["z"].max()) for r in Rp.values()) / kappa     # hardtanh inside
 glue("zr_max", zr_max)
 for p in pnames:
     glue(f"pr_{p}", ", ".join(f"{P_ratio[k, p]:.2g}" for k in pols))
-    glue(f"pr_radius_{p}", rng(torch.cat([Rp[k, p]["radius"][Rp[k, p]["first"]:]
-                                              for k in pols])))
+    glue(f"pr_radius_{p}", str(span(torch.cat([Rp[k, p]["radius"][Rp[k, p]["first"]:]
+                                               for k in pols]))))
 
 # %% [markdown]
 # ```{glue:figure} fig_reparam
@@ -714,7 +650,7 @@ for p in pnames:
 # **With hardtanh or tanh inside.** Run the same recurrence as a residual RNN,
 # $h_{k+1} = h_k + \sigma(-\delta h_k + \delta x_k/\kappa)$, $\hat y = \kappa c^\top h$.
 # Each unit's pre-activation over all time is bounded as in the previous section
-# (`com.linearisation.preactivation`, now with input gain $\delta/\kappa$ and any
+# (`com.stability.linearisation.preactivation`, now with input gain $\delta/\kappa$ and any
 # $\delta \in (0, 2)$); over every perturbed model of finite error above, the largest
 # bound is {glue:text}`zr_max:.2f` $\le 1$, so with hardtanh the curves of
 # {numref}`fig-reparam` are those of the nonlinear RNNs, exactly: Figs. 4 and 8 for
@@ -740,86 +676,92 @@ for p in pnames:
 # they shift left, they do so by orders of magnitude.
 
 # %%
-def ratios(res_of, keys):                   # "key: ratio" for the evidence
-    return ", ".join(f"{k}: {res_of[k]:.2g}" for k in keys)
-
 lin_ratio = {k: verdict.radius_ratio(R[k]["radius"], first[k]) for k in mems}
-claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
-             probe_err <= 1e-10, f"max relative deviation <= {probe_bound:.2g}")
-claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
-             all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems),
-             ", ".join(f"{k}: {float(R[k]['E0'][0] / R[k]['E0'][-1]):.3g}x"
-                       for k in mems))
 hard_ratio = {k: verdict.radius_ratio(NL[k]["radius"], first[k]) for k in mems}
-
 tanh_most = {k: verdict.radius_ratio(NL[k]["upper"], first[k], NL[k]["lower"])
              for k in mems}
 tanh_least = {k: verdict.radius_ratio(NL[k]["lower"], first[k], NL[k]["upper"])
               for k in mems}
-pol_ok = all(max(lin_ratio[k], J_ratio[k], hard_ratio[k], tanh_most[k]) <= 0.5
-             for k in pols)
-claims.check("pol-unstable", "polynomial memory: beta*(m_max) <= beta*(m_first) / 2, "
-             "linear, hardtanh and tanh (all time; tanh at most) and r(J)", pol_ok,
-             f"linear {ratios(lin_ratio, pols)}; hardtanh {ratios(hard_ratio, pols)}; "
-             f"tanh {ratios(tanh_most, pols)}; r(J) {ratios(J_ratio, pols)}")
-e = "exponential"
-exp_ok = min(lin_ratio[e], J_ratio[e], hard_ratio[e], tanh_least[e]) >= 0.5
-claims.check("exp-stable", "exponential memory: beta*(m_max) >= beta*(m_first) / 2, "
-             "linear, hardtanh and tanh (tanh at least) and r(J)", exp_ok,
-             f"linear {lin_ratio[e]:.2g}; hardtanh {hard_ratio[e]:.2g}; "
-             f"tanh {tanh_least[e]:.2g}; r(J) {J_ratio[e]:.2g}")
+claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
+             probe_err <= 1e-10, "max relative deviation <= {dev:.2g}", dev=probe_bound)
+claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
+             all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems), "{falls}",
+             falls=items({k: float(R[k]["E0"][0] / R[k]["E0"][-1]) for k in mems},
+                         "{k}: {v:.3g}x"))
 
 # %%
-def shifts(c):                              # finite, never moving right, 10x overall
-    ok = torch.isfinite(c).all() and (c[1:] <= c[:-1]).all()
-    return bool(ok and c[-1] <= c[0] / 10)
+def of(ratio, keys):                     # "key: ratio" for the evidence
+    return items({k: ratio[k] for k in keys}, "{k}: {v:.2g}")
 
-def nests(res):                             # no crossing far left of the radius
-    f, c, r = res["first"], res["crossings"], res["radius"]
-    return all(c[k] >= r[f] / 4 for k in range(f, len(c)))
 
+all_said = {k: [verdict.verdict(r[k]) for r in (lin_ratio, J_ratio, hard_ratio)]
+            for k in mems}
+claims.check("pol-unstable", "polynomial memory: beta*(m_max) <= beta*(m_first) / 2, "
+             "linear, hardtanh and tanh (all time; tanh at most) and r(J)",
+             all(set(all_said[k] + [verdict.verdict(tanh_most[k])]) == {"unstable"}
+                 for k in pols),
+             "linear {lin}; hardtanh {hard}; tanh {tanh}; r(J) {J}",
+             lin=of(lin_ratio, pols), hard=of(hard_ratio, pols),
+             tanh=of(tanh_most, pols), J=of(J_ratio, pols))
+e = "exponential"
+claims.check("exp-stable", "exponential memory: beta*(m_max) >= beta*(m_first) / 2, "
+             "linear, hardtanh and tanh (tanh at least) and r(J)",
+             set(all_said[e] + [verdict.verdict(tanh_least[e])]) == {"stable"},
+             "linear {lin:.2g}; hardtanh {hard:.2g}; tanh {tanh:.2g}; r(J) {J:.2g}",
+             lin=lin_ratio[e], hard=hard_ratio[e], tanh=tanh_least[e], J=J_ratio[e])
+
+# %%
 claims.check("crossings-shift", "polynomial memory: the crossings of consecutive "
              "E_m curves shift left (each at or left of the last, 10x overall)",
-             all(shifts(R[k]["crossings"]) for k in pols),
-             "; ".join(f"{k}: " + ", ".join(f"{c:.1g}" for c in R[k]["crossings"])
-                       for k in pols))
+             all(verdict.crossings_shift_left(R[k]["crossings"]) for k in pols),
+             "{crossings}", crossings=items({k: items(R[k]["crossings"].tolist(),
+                                                      "{v:.1g}") for k in pols},
+                                            "{k}: {v}", "; "))
 nest_keys = [("exponential", None)]
 nest_keys += [(k, p) for k in pols for p in ("exp", "softplus")]
-nest_of = {kp: nests(R[kp[0]] if kp[1] is None else Rp[kp]) for kp in nest_keys}
+nest_of = {f"{k}/{p or 'free'}": verdict.curves_nest(R[k] if p is None else Rp[k, p])
+           for k, p in nest_keys}
 claims.check("curves-nest", "exponential memory, and stable reparameterisations on "
              "polynomial memory: no crossing among the approximating widths more than "
              "4x left of the first one's radius (the curves nest)",
-             all(nest_of.values()), ", ".join(f"{k}/{p or 'free'}: {ok}"
-                                             for (k, p), ok in nest_of.items()))
+             all(nest_of.values()), "{nest}", nest=items(nest_of, "{k}: {v}"))
+
+# %%
+reparam = {f"{k}/{p}": P_ratio[k, p] for k in pols for p in ("exp", "softplus")}
 claims.check("reparam-stable", "exp and softplus reparameterisations: polynomial "
              "memory is stably approximated (radius ratio >= 1/2)",
-             all(P_ratio[k, p] >= 0.5 for k in pols for p in ("exp", "softplus")),
-             ", ".join(f"{k}/{p}: {P_ratio[k, p]:.2g}" for k in pols
-                       for p in ("exp", "softplus")))
+             all(verdict.verdict(r) == "stable" for r in reparam.values()), "{ratios}",
+             ratios=items(reparam, "{k}: {v:.2g}"))
+direct = {k: P_ratio[k, "direct"] for k in pols}
 claims.check("direct-unstable", "direct parameterisation of the same recurrence: "
              "polynomial memory is not (radius ratio <= 1/2)",
-             all(P_ratio[k, "direct"] <= 0.5 for k in pols),
-             ", ".join(f"{k}: {P_ratio[k, 'direct']:.2g}" for k in pols))
+             all(verdict.verdict(r) == "unstable" for r in direct.values()), "{ratios}",
+             ratios=items(direct, "{k}: {v:.2g}"))
 
 # %%
 claims.check("certificate", "every model: delta_min <= the edge bound from E_m(0); "
              "certified lower radius <= beta* <= delta_min; curves <= the upper bound",
-             all(cert.values()), ", ".join(f"{k}: {ok}" for k, ok in cert.items()))
+             all(cert.values()), "{cert}", cert=items(cert, "{k}: {v}"))
 w_bound = all(bool((R[k]["window"][T] >= R[k]["window_lower"][T]).all())
               for k in mems for T in windows)
 claims.check("window-bound", "on every window T, every width's radius is at least "
-             "the m-independent bound", w_bound,
-             "; ".join(f"{k}: " + ", ".join(f"{R[k]['window'][T].min():.1g} >= "
-                                            f"{R[k]['window_lower'][T]:.1g}"
-                                            for T in windows) for k in mems))
+             "the m-independent bound", w_bound, "{bounds}",
+             bounds=items({k: items([(float(R[k]["window"][T].min()),
+                                      R[k]["window_lower"][T]) for T in windows],
+                                     "{v[0]:.1g} >= {v[1]:.1g}") for k in mems},
+                          "{k}: {v}", "; "))
+
+# %%
+flat = {f"{k}, T={T}": r for (k, T), r in W_ratio.items()}
 claims.check("window-flat", "polynomial memory on a window T: the radius does not "
              "shrink over the approximating widths (ratio >= 1/2 for every T)",
-             all(r >= 0.5 for r in W_ratio.values()),
-             ", ".join(f"{k}, T={T}: {r:.2g}" for (k, T), r in W_ratio.items()))
+             all(verdict.verdict(r) == "stable" for r in flat.values()), "{ratios}",
+             ratios=items(flat, "{k}: {v:.2g}"))
 claims.check("hardtanh-exact", "the hardtanh RNNs equal the linear models: "
              "pre-activations within [-1, 1] over all time, simulated to 1e-10",
              max(z_max, zr_max) <= 1 and hard_gap <= 1e-10,
-             f"largest pre-activation bound {z_max:.2f} (W + beta I), "
-             f"{zr_max:.2f} (reparameterised); simulated gap "
-             f"<= {bound(hard_gap, 1e-12):.2g}")
+             "largest pre-activation bound {z:.2f} (W + beta I), {zr:.2f} "
+             "(reparameterised); simulated gap <= {gap:.2g}", z=z_max, zr=zr_max,
+             gap=bound(hard_gap, 1e-12))
 claims.finish()
+

@@ -28,105 +28,62 @@
 # {{ reproduce_stable_reparameterisation }}
 
 # %% tags=["parameters"]
-seed = 0                         # random seed (directions, eigenbases, SSM training)
-strict = True                    # a claim that does not reproduce raises
-widths = [2, 4, 8, 16, 32, 64]   # widths m of the approximants in the table
-exp_base = 0.9                   # exponential memory: base a of a to the power t
-pol_power = 1.5                  # polynomial memory: power p of 1/(t+1)
-log_betas = [-26.0, -0.5]        # log10 of the smallest and largest perturbation
-n_betas = 24                     # perturbation radii on the grid
-n_samples = 3                    # random perturbations per radius, besides +-beta
-tolerance = 0.1                  # error increase that defines the radius beta*
-shrink = 2.0                     # unstable if beta* shrinks by more over the widths
-delta_floor = 1e-24              # closest a fitted mode may come to the edge
-n_deltas = 40                    # candidate distances of the slowest mode, per fit
-kappa = 8.0                      # input / output scale of the dense hardtanh RNNs
-ssm_widths = [2, 4, 8]           # widths of the trained SSMs (memory functions)
-n_models = 2                     # trained SSMs per width
-ssm_steps = 150                  # Adam steps, SSMs (sampled loss)
-lr = 0.02                        # Adam learning rate
-horizon = 10000.0                # longest lag, continuous family (learning rates)
-T = 1024                         # lags, discrete families (learning rates)
-ssm_T = 128                      # sequence length, SSMs
-n_data = 32                      # input sequences (train and test), SSMs
-hold = 25.0                      # mean hold of the SSMs' held inputs (steps)
-omega = 0.5                      # polynomial memory (1+t)^-(1+omega) of the training
-lr_range = [-5.0, 2.0]           # log10 of the learning-rate grid's ends
-n_lrs = 15                       # learning rates on the grid
-lr_width = 16                    # width in the learning-rate sweep
-lr_steps = 200                   # Adam steps in the learning-rate sweep
-lr_repeats = 3                   # models per learning rate
+seed: int = 0                       # random seed (directions, eigenbases, SSM training)
+strict: bool = True                 # a claim that does not reproduce raises
+widths: list[int] = [2, 4, 8, 16, 32, 64]  # widths m of the approximants in the table
+exp_base: float = 0.9               # exponential memory: base a of a to the power t
+pol_power: float = 1.5              # polynomial memory: power p of 1/(t+1)
+log_betas: list[float] = [-26.0, -0.5]  # log10 of the smallest and largest perturbation
+n_betas: int = 24                   # perturbation radii on the grid
+n_samples: int = 3                  # random perturbations per radius, besides +-beta
+tolerance: float = 0.1              # error increase that defines the radius beta*
+shrink: float = 2.0                 # unstable if beta* shrinks by more over the widths
+delta_floor: float = 1e-24          # closest a fitted mode may come to the edge
+n_deltas: int = 40                  # candidate distances of the slowest mode, per fit
+kappa: float = 8.0                  # input / output scale of the dense hardtanh RNNs
+ssm_widths: list[int] = [2, 4, 8]   # widths of the trained SSMs (memory functions)
+n_models: int = 2                   # trained SSMs per width
+ssm_steps: int = 150                # Adam steps, SSMs (sampled loss)
+lr: float = 0.02                    # Adam learning rate
+horizon: float = 10000.0            # longest lag, continuous family (learning rates)
+T: int = 1024                       # lags, discrete families (learning rates)
+ssm_T: int = 128                    # sequence length, SSMs
+n_data: int = 32                    # input sequences (train and test), SSMs
+hold: float = 25.0                  # mean hold of the SSMs' held inputs (steps)
+omega: float = 0.5                  # polynomial memory (1+t)^-(1+omega) of the training
+lr_range: list[float] = [-5.0, 2.0]  # log10 of the learning-rate grid's ends
+n_lrs: int = 15                     # learning rates on the grid
+lr_width: int = 16                  # width in the learning-rate sweep
+lr_steps: int = 200                 # Adam steps in the learning-rate sweep
+lr_repeats: int = 3                 # models per learning rate
 
 # %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch
 
-import com
+from bookkit import cache, plotting
+from bookkit.chapter import start, stream
+from bookkit.chapters.stable_reparameterisation import Params
+from bookkit.claims import Claims, bound, glue
+from bookkit.evidence import items
 from com import memory
 from com.approximation import exp_sums, laws
 from com.models import families as F
 from com.models import parameterisations as P
 from com.stability import curves, perturbations, verdict
 from com.training import learning_rates
-from bookkit import cache, plotting
-from bookkit import params as v
-from bookkit.chapter import progress, setup, stream
-from bookkit.claims import Claims, bound, glue
 from com.training.loop import train_family
 from com.training.tasks import make_task
 
-v.check_in(globals(), {
-    **v.seed_and_strict(),
-    "widths": v.integers(lo=1, hi=512, min_len=3, increasing=True),
-    "exp_base": v.real(lo=0.01, hi=0.999), "pol_power": v.real(lo=1.01, hi=10.0),
-    "log_betas": v.reals(lo=-300.0, hi=0.0, min_len=2, increasing=True),
-    "n_betas": v.integer(lo=4), "n_samples": v.integer(lo=0),
-    "tolerance": v.real(lo=1e-6, hi=1.0), "shrink": v.real(lo=1.0, hi=1e6),
-    "delta_floor": v.real(lo=1e-300, hi=0.1), "n_deltas": v.integer(lo=2),
-    "kappa": v.real(lo=1.0, hi=1e6),
-    "ssm_widths": v.integers(lo=1, hi=256, min_len=2, increasing=True),
-    "n_models": v.integer(lo=1), "ssm_steps": v.integer(lo=1),
-    "lr": v.real(lo=1e-8, hi=10.0), "horizon": v.real(lo=10.0, hi=1e7),
-    "T": v.integer(lo=16, hi=10 ** 6), "ssm_T": v.integer(lo=16),
-    "n_data": v.integer(lo=2), "hold": v.real(lo=1.0, hi=1e6),
-    "omega": v.real(lo=1e-3, hi=10.0),
-    "lr_range": v.reals(lo=-12.0, hi=4.0, min_len=2, increasing=True),
-    "n_lrs": v.integer(lo=3), "lr_width": v.integer(lo=1),
-    "lr_steps": v.integer(lo=1), "lr_repeats": v.integer(lo=1),
-})
-v.require("log_betas", len(log_betas) == 2, "two numbers [lo, hi]", log_betas)
-v.require("lr_range", len(lr_range) == 2 and lr_range[1] - lr_range[0] >= 6,
-          "two numbers [lo, hi] at least 6 decades apart", lr_range)
-gen = setup(seed)
+params, gen = start(globals(), Params)
 claims = Claims(strict=strict)
-
-
-# %%
-def cost(p):                 # the whole run: bytes, multiply-adds, small torch ops
-    G, W, M, L = 1200, len(p.widths), max(p.widths), 2013   # lag grids
-    D = 2 + p.n_samples                                      # perturbation directions
-    cells = 26 * W * p.n_betas * D * M * L                   # the table's errors
-    Ws, Ms = len(p.ssm_widths), max(p.ssm_widths)
-    ssm = p.n_models * Ws * Ms * p.n_data * p.ssm_T
-    ssm *= 6 * np.log2(2 * p.ssm_T) + 4 * Ms
-    lrs = 4 * p.n_lrs * p.lr_repeats * p.lr_width * G         # learning-rate sweep
-    return dict(memory=8 * 3 * (p.n_betas * D * M * L + 6 * lrs),
-                flops=20 * cells + 80 * 2 * p.n_deltas * 6 * 664 * M ** 2 * W
-                + 120 * 8 * ssm * p.ssm_steps + 60 * lrs * p.lr_steps,
-                ops=26 * W * p.n_betas * 40 + 8 * 500 * p.ssm_steps
-                + 4 * 800 * p.lr_steps)
-
-
-v.budget(globals(), ["widths", "n_betas", "n_samples", "n_deltas", "ssm_widths",
-                     "n_models", "ssm_steps", "ssm_T", "n_data", "n_lrs", "lr_width",
-                     "lr_steps", "lr_repeats"], cost)
 
 # %% [markdown]
 # ## Parameterisations and their gradient scales
 #
 # A model trains raw weights $w \in \mathbb{R}$ and runs with eigenvalues
-# $\lambda = f(w)$ (`com.parameterisations`). In continuous time a mode decays like
+# $\lambda = f(w)$ (`com.models.parameterisations`). In continuous time a mode decays like
 # $e^{\lambda t}$ and is stable when $\lambda < 0$; in discrete time like $\lambda^s$,
 # stable when $|\lambda| < 1$. We compare
 #
@@ -166,7 +123,7 @@ v.budget(globals(), ["widths", "n_betas", "n_samples", "n_deltas", "ssm_widths",
 dist = torch.logspace(-4, -1, 31)                  # (K,) distance to the edge
 scales = {(p.time, name): P.scale_at_edge(p, dist)
           for table in (P.CONTINUOUS, P.DISCRETE) for name, p in table.items()}
-slopes = {key: float(np.polyfit(np.log(dist.numpy()), np.log(s.numpy()), 1)[0])
+slopes = {key: -laws.power_law_fit(dist.numpy(), s.numpy())[0]   # log-log slope
           for key, s in scales.items()}
 print(pd.Series({f"{k[0]} {k[1]}": f"{s:.3f}" for k, s in slopes.items()},
                 name="log-log slope of the gradient scale").to_string())
@@ -213,16 +170,16 @@ glue("slope_direct", slopes[("continuous", "direct")])
 # $|w - \tilde w| / |\tilde w|$ is unbounded near $0$.
 #
 # **Where it is measured.** As in the chapter on the nonlinear curse, over the
-# infinite horizon, the theorem's norm (`com.horizon.error`): a fixed window cannot
+# infinite horizon, the theorem's norm (`com.approximation.horizon.error`): a fixed window cannot
 # show the curse, since there the error is Lipschitz in the weights with a constant
 # that does not depend on the width. The targets are the paper's: exponential memory
 # $\rho_t = a^t$, $a =$ {glue:text}`exp_base`, and polynomial memory
 # $\rho_t = (t+1)^{-p}$, $p =$ {glue:text}`pol_power`. The approximants of every
-# width $m$ are those of that chapter (`com.approximants`: $\ell^1$ fits over all
+# width $m$ are those of that chapter (`com.approximation.exp_sums`: $\ell^1$ fits over all
 # lags, modes geometrically spaced down to a distance from the edge chosen by the
 # fit); stability is existential, and one good sequence of approximants per target
 # is a witness. Each family builds its raw parameters from them
-# (`com.families`, one entry per family):
+# (`com.models.families`, one entry per family):
 #
 # - **diagonal RNN**, the normalised recurrence $h_{k+1} = (1-\delta)h_k + \delta x_k$,
 #   $y = c^\top h$ (mode $i$ has $\ell^1$ mass $c_i$ whatever $\delta_i$), with the
@@ -243,7 +200,7 @@ glue("slope_direct", slopes[("continuous", "direct")])
 #   RNNs of the previous chapter, stability is decided by the linear recurrences.
 #
 # Distances to the edge are computed from $w$ in $\delta$-space
-# (`com.parameterisations.DISTANCE`), so that a mode $10^{-20}$ from the edge is exact
+# (`com.models.parameterisations` (its distance maps)), so that a mode $10^{-20}$ from the edge is exact
 # for every $f$ ("direct" in discrete time stores $w = a - 1$). The perturbation moves
 # the recurrent raw tensors (those $f$ acts on, and the vanilla RNN's $S$), by
 # {glue:text}`n_samples` random directions of 2-norm $\beta$ besides every $w_i$
@@ -278,25 +235,19 @@ def run_cell(family, pname, kind):
     key = dict(family=family, pname=pname, kind=kind, seed=seed, widths=widths,
                betas=log_betas + [n_betas], n=n_samples, grid=[delta_floor, n_deltas],
                memory=mems[kind].name)
+
     def compute():
         return curves.family_curve(F.FAMILIES[family], pname, mems[kind], fits[kind],
                                    widths, betas, n_samples, g)
     return cache.cached("stable_reparameterisation.cell", key, compute)
 
+
 cells = {(f, p, k): run_cell(f, p, k) for f, p in ROWS for k in KINDS}
-for c in cells.values():
-    c["radius"] = verdict.radius(betas, c["E"], c["E0"], tolerance)
-    c["first"] = min(verdict.first_approximating(c["E0"], tolerance), len(widths) - 1)
-    c["ratio"] = verdict.radius_ratio(c["radius"], c["first"])
+for c in cells.values():                                     # com.stability.verdict
+    c.update(verdict.judge(betas, c["E"], c["E0"], tolerance, shrink))
 
 # %%
 LABEL = {f: F.FAMILIES[f].label for f, _ in ROWS}
-
-
-def verdict(cell):                             # the rule; nan: none approximate
-    if cell["ratio"] != cell["ratio"]:
-        return "undecided"
-    return "stable" if cell["ratio"] >= 1 / shrink else "unstable"
 
 
 def authors(family, pname, kind):                      # the seed README's table
@@ -310,7 +261,7 @@ for family, pname in ROWS:
         c = cells[(family, pname, kind)]
         r0, r1 = float(c["radius"][c["first"]]), float(c["radius"][-1])
         row[f"{kind}: beta* (m first -> max)"] = f"{r0:.2g} -> {r1:.2g}"
-        row[kind] = verdict(c)
+        row[kind] = c["verdict"]
         row[f"{kind} (README)"] = authors(family, pname, kind)
     rows.append(row)
 table = pd.DataFrame(rows).set_index(["model", "parameterisation"])
@@ -396,11 +347,11 @@ glue("fig_radii", plotting.finish(fig))
 # the stable "best" $f$. The README draws this pair for a nonlinear vanilla RNN. Run
 # the dense recurrence with hardtanh inside, $h_{k+1} = h_k + \sigma(W h_k + U x_k)$,
 # $W = A - I$, $U = (I - A)\,b/\kappa$, $\hat y = \kappa c^\top h$ ($\kappa$ =
-# `kappa`, `com.families`, the family's `rnn`). While $\sigma$ acts as the identity
+# `kappa`, `com.models.families`, the family's `rnn`). While $\sigma$ acts as the identity
 # its state is the linear state over $\kappa$. In the eigenbasis, mode $i$ of the
 # linear state is a geometric series driven by $\delta_i (q_i^\top b) x_k$, so for
 # $|x| \le 1$ its pre-activation is bounded over all time
-# (`com.linearisation.preactivation`) and $|Wh + Ux|_\infty \le |Wh + Ux|_2$ is at
+# (`com.stability.linearisation.preactivation`) and $|Wh + Ux|_\infty \le |Wh + Ux|_2$ is at
 # most the 2-norm of those bounds over $\kappa$. Over every perturbed model of finite
 # error that the vanilla cells evaluate (the sampled directions, the same ones the
 # curves are drawn from) that norm is at most {glue:text}`z_van:.2f` times
@@ -465,7 +416,7 @@ glue("fig_vanilla", plotting.finish(fig))
 # $10^{a}$ to $10^{b}$ ($a, b$ = {glue:text}`lr_lo`, {glue:text}`lr_hi`),
 # {glue:text}`lr_repeats` models per rate, all rates of a parameterisation in one
 # tensor program (Adam written out with a step size per model,
-# `com.learning_rates.sweep`), and record the final loss and the largest
+# `com.training.learning_rates.train_at_rates`), and record the final loss and the largest
 # $|\partial L/\partial w| / |w|$ seen during training. A run *trains* if its final
 # loss is finite and below a tenth of its initial loss.
 
@@ -553,6 +504,8 @@ ssm_cells = {(f, p, k): train_ssm(f, p, k) for f, p in ROWS if f.startswith("ssm
 probe_T = 4 * ssm_T
 mags = torch.tensor([0.1, 0.5, 1.0, 2.0])
 lag = torch.arange(1, probe_T, dtype=torch.float64)      # (probe_T - 1,)
+
+
 def ssm_probe(family, pname, params):                  # Heaviside memory, (S, T - 1)
     with torch.no_grad():
         return memory.probe(
@@ -561,6 +514,8 @@ def ssm_probe(family, pname, params):                  # Heaviside memory, (S, T
 
 ssm_mem = {key: ssm_probe(key[0], key[1], c["params"])
            for key, c in ssm_cells.items()}                         # (S, probe_T - 1)
+
+# %%
 tail = lag >= probe_T // 2
 rates = {key: [laws.decay_rate(lag[tail], M[tail]) for M in Ms]
          for key, Ms in ssm_mem.items()}
@@ -623,80 +578,77 @@ glue("fig_ssm_memory", plotting.finish(fig))
 # are the same for every seed), and any seed can be checked with the sweep.
 
 # %%
-def below(a, b):                          # a < b at every distance on the grid
-    return bool((scales[a] < scales[b]).all())
-
-
-order = (below(("continuous", "exp"), ("continuous", "direct"))
-         and below(("continuous", "softplus"), ("continuous", "direct"))
-         and below(("continuous", "best"), ("continuous", "exp"))
-         and below(("continuous", "best"), ("continuous", "softplus"))
-         and below(("discrete", "best"), ("discrete", "lru"))
-         and below(("discrete", "best"), ("discrete", "sigmoid"))
-         and below(("discrete", "lru"), ("discrete", "direct")))
+ORDER = [(("continuous", "exp"), ("continuous", "direct")),       # a below b everywhere
+         (("continuous", "softplus"), ("continuous", "direct")),
+         (("continuous", "best"), ("continuous", "exp")),
+         (("continuous", "best"), ("continuous", "softplus")),
+         (("discrete", "best"), ("discrete", "lru")),
+         (("discrete", "best"), ("discrete", "sigmoid")),
+         (("discrete", "lru"), ("discrete", "direct"))]
+order = all(bool((scales[a] < scales[b]).all()) for a, b in ORDER)
 claims.check("scale-ordering",
              "near the edge, gradient scales order direct > exp, softplus "
-             "(lru, sigmoid) > best, "
-             "with slopes -2, -1, -1/2 (within 0.1)",
+             "(lru, sigmoid) > best, with slopes -2, -1, -1/2 (within 0.1)",
              order and abs(slopes[("continuous", "direct")] + 2) < 0.1
              and abs(slopes[("continuous", "exp")] + 1) < 0.1
-             and abs(slopes[("continuous", "best")] + 0.5) < 0.1,
-             "slopes " + ", ".join(f"{k[0][:4]} {k[1]} {s:.2f}"
-                                   for k, s in slopes.items()))
+             and abs(slopes[("continuous", "best")] + 0.5) < 0.1, "slopes {slopes}",
+             slopes=items({f"{k[0][:4]} {k[1]}": s for k, s in slopes.items()},
+                          "{k} {v:.2f}"))
 
 # %%
-def unstable_rows(rows, kind):             # "family/pname, ..." ("" if none)
-    return ", ".join(f"{f}/{p}" for f, p in rows
-                     if verdict(cells[(f, p, kind)]) != "stable")
+def ratios(rows, kind):                     # "family/pname ratio" for the evidence
+    return items({f"{f}/{p}": cells[(f, p, kind)]["ratio"] for f, p in rows},
+                 "{k} {v:.2g}")
 
 
-def ratios(rows, kind):
-    return ", ".join(f"{f}/{p} {cells[(f, p, kind)]['ratio']:.2g}" for f, p in rows)
+def said(rows, kind):                                  # the verdicts of those rows
+    return {cells[(f, p, kind)]["verdict"] for f, p in rows}
 
 
 stable_rows = [(f, p) for f, p in ROWS if p != "direct"]
 direct_rows = [(f, p) for f, p in ROWS if p == "direct"]
 claims.check("exp-stable", "every family, with or without a stable reparameterisation, "
-             "is stable on exponential memory", not unstable_rows(ROWS, "exponential"),
-             "beta* ratio: " + ratios(ROWS, "exponential"))
+             "is stable on exponential memory", said(ROWS, "exponential") == {"stable"},
+             "beta* ratio: {ratios}", ratios=ratios(ROWS, "exponential"))
+
+# %%
 claims.check("reparam-stable", "with a stable reparameterisation, every family "
              "approximates polynomial memory stably (beta* does not shrink with m)",
-             not unstable_rows(stable_rows, "polynomial"),
-             "beta* ratio: " + ratios(stable_rows, "polynomial"))
+             said(stable_rows, "polynomial") == {"stable"}, "beta* ratio: {ratios}",
+             ratios=ratios(stable_rows, "polynomial"))
 claims.check("direct-unstable", "without one, every family (diagonal, vanilla, "
              "LRU-style, SSM with 1 and 2 layers) is unstable on polynomial memory",
-             all(verdict(cells[(f, p, "polynomial")]) == "unstable"
-                 for f, p in direct_rows),
-             "beta* ratio: " + ratios(direct_rows, "polynomial"))
+             said(direct_rows, "polynomial") == {"unstable"}, "beta* ratio: {ratios}",
+             ratios=ratios(direct_rows, "polynomial"))
 claims.check("readme-table", "the computed table agrees with the authors' README in "
              "every cell (its LRU row read as our direct LRU-style row, explained "
-             "above)",
-             n_agree == n_cells, f"{n_agree} of {n_cells} cells agree; differ: "
-             f"{disagree or 'none'}")
+             "above)", n_agree == n_cells,
+             "{n_agree} of {n_cells} cells agree; differ: {differ}", n_agree=n_agree,
+             n_cells=n_cells,
+             differ=str(disagree) if disagree else "none")
 claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows equal "
              "the linear ones over all time (pre-activations within [-1, 1]; "
              "simulated to 1e-10)", z_van <= kappa and van_gap <= 1e-10,
-             f"largest pre-activation bound {z_van / kappa:.2f}; "
-             f"simulated gap <= {bound(van_gap, 1e-12):.2g}")
+             "largest pre-activation bound {z:.2f}; simulated gap <= {gap:.2g}",
+             z=z_van / kappa, gap=bound(van_gap, 1e-12))
 
 # %%
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "
              "(at least as wide as any, strictly wider than direct)",
              n_ok["best"] >= max(n_ok.values()) and n_ok["best"] > n_ok["direct"],
-             "learning rates that train: "
-             + ", ".join(f"{p} {n}" for p, n in n_ok.items()))
+             "learning rates that train: {n_ok}", n_ok=items(n_ok, "{k} {v}"))
 claims.check("lr-best-ratio",
              "'best' keeps the smallest max |grad|/|w| during training",
-             ratio["best"] <= min(ratio.values()),
-             "median max |grad|/|w|: "
-             + ", ".join(f"{p} {r:.3g}" for p, r in ratio.items()))
+             ratio["best"] <= min(ratio.values()), "median max |grad|/|w|: {ratio}",
+             ratio=items(ratio, "{k} {v:.3g}"))
 claims.check("ssm-exponential", "SSMs with layer-wise nonlinearity and a stable "
              "reparameterisation forget exponentially, even when trained on polynomial "
              "memory (tail rate above the power law's own over the same lags)",
              min_rate > target_rate,
-             f"min fitted tail rate {min_rate:.3g}/step "
-             f"(direct: {min_rate_direct:.3g}; "
-             f"the power law: {target_rate:.3g}); "
-             f"M(end)/max M <= {end_ratio:.2g} "
-             f"(polynomial target: {target_end:.2g})")
+             "min fitted tail rate {rate:.3g}/step (direct: {direct:.3g}; the power "
+             "law: {law:.3g}); M(end)/max M <= {end:.2g} (polynomial target: "
+             "{target:.2g})",
+             rate=min_rate, direct=min_rate_direct, law=target_rate, end=end_ratio,
+             target=target_end)
 claims.finish()
+

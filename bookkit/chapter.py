@@ -1,6 +1,8 @@
-"""What every chapter does first: a deterministic, styled run, its random streams, and
-progress for its long steps.
+"""What every chapter does first: its parameters checked, a deterministic, styled run,
+its random streams, and progress for its long steps.
 
+``start(globals(), Params)`` is a chapter's first hidden cell: the parameters papermill
+injected checked against the chapter's declaration (bookkit.params), then ``setup``.
 ``setup(seed)`` makes a chapter deterministic (float64, fixed seeds, torch's
 deterministic algorithms) and styled (the book's one plotting style), and records
 the run's facts for the page's reproduce box (bookkit.provenance). ``stream(seed,
@@ -17,7 +19,7 @@ import zlib
 import numpy as np
 import torch
 
-from . import plotting, provenance
+from . import params, plotting, provenance
 
 
 def setup(seed: int) -> torch.Generator:
@@ -37,6 +39,15 @@ def setup(seed: int) -> torch.Generator:
     plotting.use_style()
     provenance.record()
     return torch.Generator().manual_seed(seed)
+
+
+def start(namespace: dict, declared: type[params.Params]) -> tuple[params.Params,
+                                                                   torch.Generator]:
+    """Check the chapter's parameters as papermill left them in ``namespace`` against
+    its declaration (a bad value or an unknown name stops the chapter here, before any
+    work, naming the parameter), then ``setup``.  -> the parameters, the generator"""
+    checked = params.check_in(namespace, declared)
+    return checked, setup(checked.seed)
 
 
 def stream(seed: int, *names: str | int) -> torch.Generator:

@@ -1,43 +1,25 @@
-"""What a chapter reports: its claims with verdicts, and glued numbers.
+"""What a chapter reports: its claims with verdicts and measured numbers, and glue.
 
-Every chapter records the papers' claims through one :class:`Claims` object.
-``finish()`` shows the table of claims and verdicts, glues the mapping
-``claim id -> reproduced`` as ``claims`` for the book, and, under ``strict``,
-raises if any claim that was expected to hold did not. :func:`read_claims`
-reads them back from an executed notebook (the book's claims summary, the sweep).
+Every chapter records the papers' claims through one :class:`Claims` object. A claim
+carries its numbers as data: ``check(id, statement, passed, evidence, **numbers)``,
+the evidence a template formatted from the numbers (bookkit.evidence). ``finish()``
+shows the table of claims and verdicts, glues the mapping ``claim id -> reproduced``
+as ``claims`` (readers' scripts rely on it) and every claim's record, numbers
+included, as JSON (``claims_data``), and, under ``strict``, raises if any claim that
+was expected to hold did not. :func:`read_claims` reads the records back from an
+executed notebook (the book's claims summary, the sweep).
 """
 from __future__ import annotations
 
-import ast
+import json
 import math
-import numbers
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 
-import numpy as np
+from . import evidence
 
 
 class ClaimNotReproduced(AssertionError):
     """A claim that the chapter expects to hold did not reproduce."""
-
-
-def plain(value):
-    """Turn numpy/torch scalars into plain Python numbers.
-
-    myst-nb formats glued numbers from their text form; ``np.float64(0.5)``
-    would not parse as a number, ``0.5`` does.
-    """
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 def bound(x: float, floor: float) -> float:
@@ -58,16 +40,25 @@ def glue(name: str, value, display: bool = False) -> None:
 
     Returns nothing, so a glue on a cell's last line shows nothing twice."""
     from myst_nb import glue as _glue
-    _glue(name, plain(value), display=display)
+    _glue(name, value if isinstance(value, Records) else evidence.plain(value),
+          display=display)
 
 
 @dataclass
 class Claim:
+    """One claim: its statement, whether it reproduced, and what was measured: the
+    ``evidence`` template and its ``numbers`` (``text`` is the evidence in words)."""
+
     id: str
     statement: str
     passed: bool
     evidence: str
+    numbers: dict = field(default_factory=dict)
     expected_failure: str | None = None
+
+    @property
+    def text(self) -> str:
+        return evidence.render(self.evidence, self.numbers)
 
     @property
     def verdict(self) -> str:
@@ -80,6 +71,21 @@ class Claim:
     def unexpected_failure(self) -> bool:
         return not self.passed and self.expected_failure is None
 
+    def record(self) -> dict:
+        """The claim as JSON-able data (what ``claims_data`` glues, one per claim)."""
+        return {"id": self.id, "statement": self.statement, "reproduced": self.passed,
+                "verdict": self.verdict, "expected_failure": self.expected_failure,
+                "evidence": self.text, "template": self.evidence,
+                "numbers": evidence.encode(self.numbers)}
+
+
+class Records(list):
+    """The claims' records, glued as JSON text, {"claims": [record, ...]} (a glued
+    mime bundle holds text: nbformat allows no JSON object under a glue's prefix)."""
+
+    def __repr__(self) -> str:
+        return json.dumps({"claims": list(self)})
+
 
 class Claims:
     """The claims of one chapter, checked in order and tabulated at the end."""
@@ -89,23 +95,23 @@ class Claims:
         self.items: list[Claim] = []
 
     def check(self, id: str, statement: str, passed, evidence: str,
-              expected_failure: str | None = None) -> bool:
-        """Record one claim. ``evidence`` is the measured numbers, in words.
+              expected_failure: str | None = None, **numbers) -> None:
+        """Record one claim. ``evidence`` is a template of what was measured,
+        formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``).
 
         ``expected_failure`` is the reason a claim honestly does not reproduce;
-        such a claim is shown as expected and never raises.
-        """
+        such a claim is shown as expected and never raises. Returns nothing, so a
+        cell ending with a check shows only the check's line."""
         if any(c.id == id for c in self.items):
             raise ValueError(f"claim id {id!r} recorded twice")
-        claim = Claim(id, statement, bool(passed), evidence, expected_failure)
+        claim = Claim(id, statement, bool(passed), evidence, numbers, expected_failure)
         self.items.append(claim)
-        print(f"[{claim.verdict}] {id}: {evidence}")
-        return claim.passed
+        print(f"[{claim.verdict}] {id}: {claim.text}")
 
     def table(self):
         import pandas as pd
         return pd.DataFrame(
-            [(c.id, c.statement, c.evidence, c.verdict) for c in self.items],
+            [(c.id, c.statement, c.text, c.verdict) for c in self.items],
             columns=["claim", "statement", "measured", "verdict"],
         ).set_index("claim")
 
@@ -113,8 +119,8 @@ class Claims:
         return {c.id: c.passed for c in self.items}
 
     def finish(self) -> None:
-        """Show the table, glue ``claims``, and raise under strict on failure.
-        Returns nothing, so the table is shown once even as a cell's last line."""
+        """Show the table, glue ``claims``, ``claims_table`` and ``claims_data``, and
+        raise under strict on failure. Returns nothing (the table shows once)."""
         import pandas as pd
         from IPython.display import display
         if not self.items:
@@ -124,6 +130,7 @@ class Claims:
             display(table)
             glue("claims", self.as_dict())
             glue("claims_table", table)
+        glue("claims_data", Records(c.record() for c in self.items))
         failed = [c.id for c in self.items if c.unexpected_failure]
         if failed and self.strict:
             raise ClaimNotReproduced(
@@ -141,53 +148,19 @@ def glued(nb: dict, key: str) -> dict:
             sb = out.get("metadata", {}).get("scrapbook", {})
             if sb.get("name") == key:
                 prefix = sb.get("mime_prefix", "")
-                return {k[len(prefix):]: "".join(v) if isinstance(v, list) else v
-                        for k, v in out["data"].items()}
+                return {k[len(prefix):]: "".join(v) if isinstance(v, list) and k.endswith(
+                    ("plain", "html", "markdown")) else v for k, v in out["data"].items()}
     return {}
 
 
-class _Rows(HTMLParser):
-    """Body rows of a pandas HTML table: [[index, cell, cell, ...], ...]."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.cell, self.in_body = [], None, False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tbody":
-            self.in_body = True
-        elif tag == "tr" and self.in_body:
-            self.rows.append([])
-        elif tag in ("td", "th") and self.in_body:
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(self.cell.strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def _unshortened(text: str) -> str:
-    # pandas shortens long cells to 50 characters ending in "..." (finish() asks it not to)
-    return text.removesuffix("...") + ("…" if text.endswith("...") else "")
-
-
 def read_claims(nb: dict) -> list[dict]:
-    """The claims an executed chapter glued, in order, as dicts with keys
-    ``id, statement, evidence, verdict, reproduced`` (``reproduced``: the bool of
-    the ``claims`` glue; the rest from the ``claims_table`` glue written by
-    :meth:`Claims.finish`). A chapter that did not reach ``finish()`` has none.
-    """
-    passed = ast.literal_eval(glued(nb, "claims").get("text/plain", "{}"))
-    parser = _Rows()
-    parser.feed(glued(nb, "claims_table").get("text/html", ""))
-    rows = [dict(id=r[0], statement=_unshortened(r[1]), evidence=_unshortened(r[2]),
-                 verdict=r[-1], reproduced=passed.get(r[0]))
-            for r in parser.rows]
-    if [r["id"] for r in rows] != list(passed):
-        raise ValueError("glued claims and claims_table disagree")
-    return rows
+    """The claims an executed chapter glued, in order: their records (``Claim.record``:
+    id, statement, reproduced, verdict, expected_failure, evidence, template, numbers).
+    A chapter that did not reach ``finish()`` has none."""
+    bundle = glued(nb, "claims_data")
+    if not bundle:
+        return []
+    return list(json.loads(bundle["text/plain"])["claims"])
+
+
+__all__ = ["Claim", "Claims", "ClaimNotReproduced", "bound", "glue", "glued", "read_claims"]

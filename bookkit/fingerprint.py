@@ -3,7 +3,7 @@
 Tensors and arrays by their dtype, shape and bytes; generators by their state;
 functions by their code, defaults and closure (so ``lambda m=m: ...`` is told apart
 from ``lambda m=n: ...``); containers entry by entry; other objects by their
-attributes, or by their repr unless it holds a memory address. com.cache keys its
+attributes, or by their repr unless it holds a memory address. bookkit.cache keys its
 results with them.
 """
 from __future__ import annotations

@@ -1,160 +1,77 @@
-"""Parameter validation for the chapters' papermill parameters.
+"""Each chapter's parameters, declared once: one dataclass per chapter.
 
-A chapter declares what each parameter may be, then calls :func:`check_in` on its
-namespace before any work starts, so a bad value stops the notebook at once with a
-message that names the parameter and what is allowed. :func:`check_in` also
+A chapter's parameters are the fields of one dataclass (``Params`` in
+bookkit.chapters.<chapter>), each with its default, type, rule (bookkit.rules) and
+help (``param``). Everything else is read from that declaration:
 
-- refuses names that look like parameters but have no rule (papermill only logs
-  ``-p sed 3`` as an unknown parameter and runs with the default ``seed``),
-  suggesting the closest parameter of the chapter;
-- registers the chapter's parameters with :mod:`com.cache`, so every cached
-  result is keyed by all of them (none can be forgotten).
-
-Numbers must be finite unless a rule says otherwise. Sizes are bounded by what the
-machine can do: :func:`budget` (com.budget) refuses a run that would not fit.
+* the chapter's parameters cell is its rendering, ``name: type = default  # help``, one
+  line a parameter (``cell``): papermill injects its -p values after that cell, and
+  ``papermill --help-notebook`` shows every type and help. A test checks that the cell
+  is the rendering; ``python -m bookkit.params`` rewrites the cells from the classes;
+* the chapter's first hidden cell validates what papermill injected (``check_in``):
+  each value against its rule and the cross-parameter rules (``Params.check``), and a
+  parameter-like name the chapter does not declare, which papermill only logs, is
+  refused with the closest declared name suggested. The parameters are then registered
+  with the result cache (bookkit.cache): every cached result is keyed by all of them;
+* a sweep checks its -p values against the same declaration (``check``).
 """
 from __future__ import annotations
 
 import ast
-import difflib
-import math
-import numbers
+import dataclasses
 import types
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping
+
+from .rules import ParameterError, Rule, boolean, integer, unknown_message
+
+COLUMN = 42         # the help comments of a parameters cell line up at most here
+WIDTH = 88          # and its lines fit the chapters' 88 columns
 
 
-class ParameterError(ValueError):
-    """A chapter parameter has a value outside what the chapter allows."""
+def param(default: Any, help: str, rule: Rule) -> Any:
+    """A declared parameter: its default, help (its comment in the parameters cell and
+    in papermill --help-notebook) and rule (what it may be)."""
+    meta = {"help": help, "rule": rule}
+    if isinstance(default, list):
+        return dataclasses.field(default_factory=lambda: list(default), metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
 
 
-class BudgetError(ParameterError):
-    """The requested run would not fit this machine's memory or the time budget."""
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """The parameters every chapter has (a chapter may redeclare ``seed`` for its help)."""
+
+    seed: int = param(0, "random seed", integer(lo=0, hi=2 ** 32 - 1))
+    strict: bool = param(True, "a claim that does not reproduce raises", boolean())
+
+    def check(self) -> None:
+        """Cross-parameter rules (bookkit.rules.require), after every value passed its own."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One parameter's rule: a description for the message and a predicate."""
-
-    allowed: str
-    accepts: Callable[[Any], bool]
-
-    def __call__(self, name: str, value: Any) -> Any:
-        if not self.accepts(value):
-            raise ParameterError(
-                f"parameter '{name}' must be {self.allowed}; got {value!r}")
-        return value
+def fields(declared: type[Params]) -> list[dataclasses.Field]:
+    return list(dataclasses.fields(declared))
 
 
-def _is_int(v: Any) -> bool:
-    # bool is an int subclass; True as a width is a mistake, not a 1.
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def defaults(declared: type[Params]) -> dict[str, Any]:
+    return dataclasses.asdict(declared())
 
 
-def _is_real(v: Any, finite: bool = True) -> bool:
-    if not isinstance(v, numbers.Real) or isinstance(v, bool):
-        return False
-    try:
-        x = float(v)
-    except OverflowError:                     # an int beyond float range is not finite
-        return False
-    return math.isfinite(x) if finite else x == x
-
-
-def _bounds(lo, hi) -> str:
-    parts = []
-    if lo is not None:
-        parts.append(f">= {lo}")
-    if hi is not None:
-        parts.append(f"<= {hi}")
-    return " and ".join(parts)
-
-
-def _in(v, lo, hi) -> bool:
-    return (lo is None or v >= lo) and (hi is None or v <= hi)
-
-
-def integer(lo: int | None = None, hi: int | None = None) -> Rule:
-    b = _bounds(lo, hi)
-    return Rule(f"an integer{' ' + b if b else ''}",
-                lambda v: _is_int(v) and _in(v, lo, hi))
-
-
-def real(lo: float | None = None, hi: float | None = None, positive: bool = False,
-         finite: bool = True) -> Rule:
-    """A number (not NaN; finite unless ``finite=False``) in [lo, hi], or > 0."""
-    b = " and ".join(filter(None, ["> 0" if positive else "", _bounds(lo, hi)]))
-    what = "a finite number" if finite else "a number"
-    return Rule(f"{what}{' ' + b if b else ''}",
-                lambda v: _is_real(v, finite) and (v > 0 or not positive) and _in(v, lo, hi))
-
-
-def boolean() -> Rule:
-    return Rule("True or False", lambda v: isinstance(v, bool))
-
-
-def choice(*options: str) -> Rule:
-    return Rule("one of " + ", ".join(repr(o) for o in options),
-                lambda v: isinstance(v, str) and v in options)
-
-
-def _list_of(item: Rule, what: str, min_len: int, increasing: bool) -> Rule:
-    def ok(v):
-        if not isinstance(v, (list, tuple)) or len(v) < min_len:
-            return False
-        if not all(item.accepts(x) for x in v):
-            return False
-        return not increasing or all(a < b for a, b in zip(v, v[1:]))
-    order = ", strictly increasing" if increasing else ""
-    return Rule(f"a list of at least {min_len} {what}{order}", ok)
-
-
-def integers(lo: int | None = None, hi: int | None = None, min_len: int = 1,
-             increasing: bool = False) -> Rule:
-    return _list_of(integer(lo, hi), integer(lo, hi).allowed.replace("an integer", "integers"),
-                    min_len, increasing)
-
-
-def reals(lo: float | None = None, hi: float | None = None, positive: bool = False,
-          min_len: int = 1, increasing: bool = False, finite: bool = True) -> Rule:
-    one = real(lo, hi, positive, finite).allowed
-    many = one.replace("a finite number", "finite numbers").replace("a number", "numbers")
-    return _list_of(real(lo, hi, positive, finite), many, min_len, increasing)
-
-
-def choices(*options: str, min_len: int = 1) -> Rule:
-    return _list_of(choice(*options), "of " + ", ".join(repr(o) for o in options),
-                    min_len, False)
-
-
-def _unknown_message(unknown: Sequence[str], rules: Mapping[str, Rule]) -> str:
-    lines = []
-    lower = {r.lower(): r for r in rules}
-    for name in unknown:
-        near = difflib.get_close_matches(name, list(rules), n=1, cutoff=0.6) \
-            or [lower[m] for m in difflib.get_close_matches(name.lower(), list(lower), n=1,
-                                                            cutoff=0.6)]
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
-        lines.append(f"'{name}'{hint}")
-    return (f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(lines)}: not a "
-            f"parameter of this chapter, whose parameters are {', '.join(sorted(rules))}")
-
-
-def check(rules: dict[str, Rule], **values: Any) -> dict[str, Any]:
-    """Validate ``values`` against ``rules``; return them unchanged.
-
-    Every rule must have a value and every value a rule, so a misspelt
-    parameter is caught too. The first bad parameter raises ParameterError.
-    """
-    missing = sorted(set(rules) - set(values))
-    unknown = sorted(set(values) - set(rules))
+def check(declared: type[Params], values: Mapping[str, Any]) -> Params:
+    """``values`` as the chapter's parameters: every declared name has a value, every
+    value a declared name (else the closest is suggested), each passes its rule, then
+    the cross-parameter rules.  -> the parameters (a frozen ``declared``)"""
+    names = [f.name for f in fields(declared)]
+    missing = sorted(set(names) - set(values))
     if missing:
         raise ParameterError(f"parameters {missing} have no value")
+    unknown = sorted(set(values) - set(names))
     if unknown:
-        raise ParameterError(_unknown_message(unknown, rules))
-    for name, rule in rules.items():
-        rule(name, values[name])
-    return values
+        raise ParameterError(unknown_message(unknown, names))
+    for f in fields(declared):
+        f.metadata["rule"](f.name, values[f.name])
+    params = declared(**{n: values[n] for n in names})
+    params.check()
+    return params
 
 
 # Names IPython/ipykernel put in a notebook's namespace: not parameters.
@@ -202,47 +119,82 @@ def parameter_like(namespace: Mapping[str, Any]) -> list[str]:
                   and not isinstance(value, types.ModuleType) and not callable(value))
 
 
-def check_in(namespace: dict[str, Any], rules: dict[str, Rule]) -> dict[str, Any]:
-    """Validate the chapter's parameters as found in ``namespace`` (a notebook passes
-    ``globals()`` right after its parameters cell and imports).
+def check_in(namespace: dict[str, Any], declared: type[Params]) -> Params:
+    """Validate the parameters found in a chapter's ``namespace`` (``globals()`` right
+    after its parameters cell and papermill's injected cell) against ``declared``;
+    check ``COM_CACHE``; register the parameters with the result cache.  -> Params"""
+    from . import cache  # cache imports torch; the declarations stay light
 
-    Besides the rules, any parameter-like name without a rule is refused (with the
-    closest parameter suggested), ``COM_CACHE`` is checked, and the parameters are
-    registered with :mod:`com.cache` so that cached results depend on all of them.
-    """
-    from . import cache  # cache imports torch; validation stays light
-
-    missing = sorted(set(rules) - set(namespace))
-    if missing:
-        raise ParameterError(f"parameters {missing} have no value")
-    unknown = sorted(set(parameter_like(namespace)) - set(rules) - _later_names(namespace))
+    names = [f.name for f in fields(declared)]
+    unknown = sorted(set(parameter_like(namespace)) - set(names) - _later_names(namespace))
     if unknown:
-        raise ParameterError(_unknown_message(unknown, rules))
-    values = check(rules, **{name: namespace[name] for name in rules})
+        raise ParameterError(unknown_message(unknown, names))
+    values = {n: namespace[n] for n in names if n in namespace}
+    params = check(declared, values)
     cache.folder()                            # a bad COM_CACHE stops here, before any work
-    cache.register(namespace, sorted(rules))
-    return values
+    cache.register(namespace, names)
+    return params
 
 
-def seed_and_strict() -> dict[str, Rule]:
-    """The two parameters every chapter has. numpy's global seed must be below 2^32,
-    and torch's generators accept any such seed plus the chapters' small offsets."""
-    return {"seed": integer(lo=0, hi=2 ** 32 - 1), "strict": boolean()}
+def _type(f: dataclasses.Field) -> str:
+    """A field's type as written: "int", "list[float]" (a string under postponed
+    annotations, else the class or alias)."""
+    return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type)) \
+        if not hasattr(f.type, "__args__") else str(f.type)
 
 
-def require(name: str, ok: bool, allowed: str, value: Any) -> None:
-    """A cross-parameter rule, e.g. 'widths must hold at least two values'."""
-    if not ok:
-        raise ParameterError(f"parameter '{name}' must be {allowed}; got {value!r}")
+def cell(declared: type[Params]) -> str:
+    """The chapter's parameters cell: ``name: type = default  # help``, one a line."""
+    lines = [(f"{f.name}: {_type(f)} = {getattr(declared(), f.name)!r}", f.metadata["help"])
+             for f in fields(declared)]
+    # the comments line up at one column, as far right as every line allows within 88
+    column = min(COLUMN, max(len(code) + 2 for code, _ in lines),
+                 min(WIDTH - 2 - len(help) for _, help in lines))
+    return "\n".join(f"{code:<{column}}# {help}" if len(code) + 2 <= column
+                     else f"{code}  # {help}" for code, help in lines)
 
 
-def budget(namespace: Mapping[str, Any], sizes: Sequence[str],
-           cost: Callable[[Any], Mapping[str, float]]) -> None:
-    """com.budget.budget, here beside check_in for the chapters' one ``v`` import."""
-    from . import budget as run_budget  # it imports this module: imported when called
-    run_budget.budget(namespace, sizes, cost)
+MARK = '# %% tags=["parameters"]\n'
 
 
-__all__: Sequence[str] = ["ParameterError", "BudgetError", "Rule", "integer", "real", "boolean",
-                          "choice", "integers", "reals", "choices", "check", "check_in",
-                          "seed_and_strict", "require", "parameter_like", "budget"]
+def with_cell(source: str, declared: type[Params]) -> str:
+    """A chapter's jupytext source with its parameters cell rendered from ``declared``."""
+    start = source.index(MARK) + len(MARK)
+    end = source.index("\n\n# %%", start)
+    return source[:start] + cell(declared) + source[end:]
+
+
+def write_cells(check_only: bool = False) -> list[str]:
+    """Render every chapter's parameters cell from its declaration (book/<chapter>.py
+    rewritten where it differs).  -> the chapters whose cell differed"""
+    from .chapters import BOOK, chapter_names, declared
+    stale = []
+    for chapter in chapter_names():
+        path = BOOK / f"{chapter}.py"
+        text = path.read_text()
+        new = with_cell(text, declared(chapter))
+        if new != text:
+            stale.append(chapter)
+            if not check_only:
+                path.write_text(new)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bookkit.params``: rewrite the chapters' parameters cells from their
+    declarations; ``--check``: only list the chapters whose cell is not the rendering."""
+    import sys
+    argv = sys.argv[1:] if argv is None else argv
+    stale = write_cells(check_only=argv == ["--check"])
+    for chapter in stale:
+        print(f"book/{chapter}.py: parameters cell " + ("differs from its declaration"
+                                                        if argv else "rewritten"))
+    return 1 if stale and argv else 0
+
+
+__all__ = ["Params", "param", "fields", "defaults", "check", "check_in", "cell", "with_cell",
+           "write_cells", "parameter_like", "ParameterError"]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

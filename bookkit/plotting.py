@@ -92,3 +92,16 @@ def loglog_fit_line(ax, x, slope: float, intercept: float, **kw):
     """Draw ``exp(intercept) * x**slope`` on log-log axes."""
     x = np.asarray(x, dtype=float)
     ax.plot(x, np.exp(intercept) * x ** slope, **{"ls": "--", "lw": 1.0, **kw})
+
+
+def perturbation_curves(ax, betas, result: dict, widths, tolerance: float, title: str,
+                        ylabel: bool = True) -> None:
+    """E_m(beta) of every width (clamped at 1e3) on log-log axes, each curve's radius
+    marked where it reaches E_m(0) + tolerance (com.experiments.curse.measure)."""
+    for k, col in enumerate(sequential(len(widths))):
+        E = result["E"][k].clamp(max=1e3)
+        ax.loglog(betas, E, "-", color=col, lw=1.2, label=f"m={widths[k]}")
+        ax.plot(result["radius"][k], result["E0"][k] + tolerance, "o", color=col, ms=3)
+    ax.set_ylim(1e-5, 2e3)
+    label(ax, r"perturbation $\beta$", r"$E_m(\beta)$ (relative)" if ylabel else " ", title,
+          legend=ylabel)

@@ -1,7 +1,7 @@
 """Random streams: the global torch, numpy and ``random`` states and a namespace's
 generators, read and set by name.
 
-com.cache keys a result by the states of every stream a computation may draw from,
+bookkit.cache keys a result by the states of every stream a computation may draw from,
 stores their states after it, and sets them back on a hit, so that a cached run goes on
 drawing what an uncached one draws. A global stream is named "torch", "numpy" or
 "random" (its value None); a generator in a chapter's namespace by its variable name.

@@ -2,7 +2,7 @@
 user would try, and what the chapter does with each.
 
     python -m bookkit.build.bad_values                # papermill on each smoke notebook, 60 s
-    python -m bookkit.build.bad_values --fast         # one process, up to the budget check
+    python -m bookkit.build.bad_values --fast         # one process, up to the check
     python -m bookkit.build.bad_values --fast --json  # machine-readable (the tests)
 
 Each case starts from the chapter's smoke parameters and changes one thing: a wrong
@@ -14,8 +14,8 @@ negative log10 radius), timeout, another error, or an error not naming the param
 
 ``--fast`` runs the chapter's cells in this process as a kernel would (one namespace,
 IPython's input history ``In``), with papermill's own parameter injection, up to and
-including the budget check (the cell calling ``v.budget``), and calls a case that
-gets through *accepted*; it takes seconds.
+including the parameter check (the cell calling ``bookkit.chapter.start``), and calls a
+case that gets through *accepted*; it takes seconds.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from bookkit.chapters import chapter_names
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = chapter_names()
-CLEAR = re.compile(r"(ParameterError|BudgetError|CacheError)")
+CLEAR = re.compile(r"(ParameterError|CacheError)")
 
 
 def misspell(name: str) -> str:
@@ -125,15 +125,16 @@ def run_papermill(chapter: str, params: dict, timeout: float,
     return code, text, time.monotonic() - t0
 
 
-# --- in one process, up to the budget check ----------------------------------------------
+# --- in one process, up to the parameter check -------------------------------------------
 
 def cells(chapter: str) -> tuple[str, list[str]]:
-    """The parameters cell and the code cells after it, up to the budget check."""
+    """The parameters cell and the code cells after it, up to the parameter check (the
+    cell calling bookkit.chapter.start)."""
     import jupytext
     nb = jupytext.read(ROOT / "book" / f"{chapter}.py")
     code = [c for c in nb.cells if c.cell_type == "code"]
     first = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
-    last = next(i for i, c in enumerate(code) if "v.budget(" in c.source)
+    last = next(i for i, c in enumerate(code) if "start(globals()" in c.source)
     return code[first].source, [c.source for c in code[first + 1:last + 1]]
 
 
@@ -210,7 +211,8 @@ def summary(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chapters", nargs="*", default=CHAPTERS)
-    ap.add_argument("--fast", action="store_true", help="in one process, up to the budget check")
+    ap.add_argument("--fast", action="store_true",
+                    help="in one process, up to the parameter check")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")

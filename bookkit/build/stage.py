@@ -22,7 +22,7 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 
 - ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter: the run that
   produced the page (commit, date, Python and torch versions, CPU and cores, measured
-  in the run itself: ``metadata.com.provenance``, see ``tools/provenance.py``), the
+  in the run itself: ``metadata.com.provenance``, see bookkit.provenance), the
   papermill command that reruns it, both parameter sets, runtimes at smoke and full
   scale. A chapter shows it with the one line ``{{ reproduce_<chapter> }}``. Runtimes
   are papermill's own measurement (``metadata.papermill.duration``) of the run that
@@ -48,6 +48,7 @@ import yaml
 
 from bookkit import chapters as book
 from bookkit.claims import read_claims
+from bookkit.params import defaults as declared_defaults
 from bookkit.sweep import robustness, runs
 from bookkit.sweep.robustness import duration, escape
 
@@ -85,10 +86,16 @@ def tags(cell: dict) -> list[str]:
 
 
 def _assignments(src: str) -> dict[str, ast.expr]:
-    """Top-level ``name = value`` statements of a cell: name -> value node."""
-    return {n.targets[0].id: n.value for n in ast.parse(src).body
-            if isinstance(n, ast.Assign) and len(n.targets) == 1
-            and isinstance(n.targets[0], ast.Name)}
+    """Top-level ``name = value`` and ``name: type = value`` statements of a cell:
+    name -> value node."""
+    out = {}
+    for n in ast.parse(src).body:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 \
+                and isinstance(n.targets[0], ast.Name):
+            out[n.targets[0].id] = n.value
+        elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.value:
+            out[n.target.id] = n.value
+    return out
 
 
 def _same(a: str, b: str) -> bool:
@@ -153,14 +160,15 @@ def fold_parameters(nb: dict) -> list[str]:
     return [n for n, v in values.items() if n not in defaults or not _same(defaults[n], v)]
 
 
-# Runs in Colab, Binder or any fresh kernel before the chapter imports com.
+# Runs in Colab, Binder or any fresh kernel before the chapter imports com and bookkit.
 INSTALL = """\
-# Colab, Binder or any fresh kernel: install the book's package `com` when it is
-# missing. Where `com` is importable (the repository's environment) it does nothing.
+# Colab, Binder or any fresh kernel: install the book's packages (`com`, `bookkit`:
+# one distribution) when they are missing. Where they are importable (the
+# repository's environment) it does nothing.
 import importlib, importlib.util, subprocess, sys
 
 SOURCE = "com @ {source}"
-if importlib.util.find_spec("com") is None:
+if not (importlib.util.find_spec("com") and importlib.util.find_spec("bookkit")):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
     importlib.invalidate_caches()"""
 INSTALL_ID = "install-com"
@@ -199,7 +207,8 @@ def the_run(nb: dict, scale: str) -> str:
     p = nb.get("metadata", {}).get("com", {}).get("provenance")
     if not p:
         return (f"The run behind this page ({scale} scale) was not recorded: its notebook "
-                "was executed without `com.setup` recording the run; rerun it with `make`.")
+                "was executed without `bookkit.chapter.setup` recording the run; rerun it "
+                "with `make`.")
     commit = f"commit `{p['commit'][:12]}`" if p.get("commit") else "an unrecorded commit"
     cores = f"{p['cores']} cores" + (f" (of {p['cpu_count']})"
                                      if p.get("cpu_count") not in (None, p["cores"]) else "")
@@ -222,8 +231,8 @@ def shell(command: str) -> str:
 
 
 def reproduce_box(name: str, nb: dict, scale: str) -> str:
-    # the full scale is the parameters cell's defaults (com.book.parameter_file)
-    defaults = book.declared_parameters(book.chapter_notebook(name))
+    # the full scale is the declared defaults (bookkit.chapters.parameter_file)
+    defaults = declared_defaults(book.declared(name))
     params = {"smoke": book.parameter_set(name, "smoke"), "full": defaults}
     keys = list(dict.fromkeys([*params["full"], *params["smoke"]]))
     table = ["| parameter | smoke | full |", "|---|---|---|"]

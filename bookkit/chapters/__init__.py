@@ -3,7 +3,8 @@ and what their results depend on.
 
 Every chapter ``book/<chapter>.py`` has a smoke parameter set
 ``book/params/smoke/<chapter>.yaml``; its full scale is its parameters cell's defaults
-(declared once, no file). ``declared_parameters`` reads that cell as papermill does.
+(declared once, no file), rendered from the declaration bookkit.chapters.<chapter>.Params
+(``declared``, bookkit.params).
 ``sources`` lists what a chapter's results depend on besides its own source (``com``
 and the machinery a chapter runs, not the sweep's or the build's), in one place: the
 Makefile's prerequisites (``python -m bookkit.chapters --deps``), the result cache,
@@ -15,10 +16,7 @@ can run it with any ``python3``, before the environment exists.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
-import numbers
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,67 +45,34 @@ def parameter_set(chapter: str, scale: str, book: Path = BOOK) -> dict:
     return {} if path is None else yaml.safe_load(path.read_text()) or {}
 
 
+def declared(chapter: str):
+    """The chapter's declared parameters: the class ``Params`` of
+    bookkit.chapters.<chapter> (bookkit.params)."""
+    import importlib
+    return importlib.import_module(f"{__name__}.{chapter}").Params
+
+
 def chapter_notebook(chapter: str, book: Path = BOOK):
     """The chapter's notebook (nbformat node) from its jupytext source ``book/<chapter>.py``."""
     import jupytext
     return jupytext.read(book / f"{chapter}.py")
 
 
-def declared_parameters(nb) -> dict:
-    """The parameters cell of a notebook, by papermill: {name: default} (None when the
-    default is an expression rather than a literal)."""
-    import nbformat
-    import papermill
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "chapter.ipynb")
-        nbformat.write(nb, path)
-        found = papermill.inspect_notebook(str(path))
-    out = {}
-    for name, p in found.items():
-        try:
-            out[name] = ast.literal_eval(p["default"])
-        except (ValueError, SyntaxError):
-            out[name] = None
-    return out
-
-
-def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, numbers.Integral):
-        return "an integer"
-    if isinstance(value, numbers.Real):
-        return "a number"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-def _fits(default, value) -> bool:
-    """``value`` is of the kind of the chapter's ``default`` (an integer is a number)."""
-    if default is None:
-        return True
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, numbers.Real) and not isinstance(default, numbers.Integral):
-        return isinstance(value, numbers.Real)
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, (list, tuple))
-    return isinstance(value, type(default))
-
-
-def check_overrides(chapter: str, declared: dict, axes: dict[str, list]) -> None:
-    """Every -p name is a parameter of ``chapter``, with values of its kind."""
-    from ..params import ParameterError
-    for name, values in axes.items():
-        if name not in declared:
-            raise ParameterError(f"parameter '{name}' is not a parameter of chapter "
-                                 f"'{chapter}' (it has: {', '.join(declared)})")
-        for value in values:
-            if not _fits(declared[name], value):
-                raise ParameterError(
-                    f"parameter '{name}' of chapter '{chapter}' must be "
-                    f"{_kind(declared[name])} (default {declared[name]!r}); got {value!r}")
+def check_run(chapter: str, parameters: dict) -> None:
+    """A run's parameters (what papermill injects: the scale's set and any -p values)
+    checked against the chapter's declaration before any run starts: the same rules
+    as in the chapter's own first cell, naming the parameter and the chapter."""
+    from ..params import ParameterError, check, defaults
+    params = declared(chapter)
+    known = defaults(params)
+    unknown = [name for name in parameters if name not in known]
+    if unknown:
+        raise ParameterError(f"parameter '{unknown[0]}' is not a parameter of chapter "
+                             f"'{chapter}' (it has: {', '.join(known)})")
+    try:
+        check(params, {**known, **parameters})
+    except ParameterError as e:
+        raise ParameterError(f"{e} (chapter '{chapter}')") from None
 
 
 def sources(root: Path = ROOT) -> list[Path]:

@@ -1,68 +1,45 @@
 """Robustness across seeds: what a sweep's runs say about each claim.
 
-:func:`summarise` turns the run records of a sweep (``com.runs.collect``: one per
+:func:`summarise` turns the run records of a sweep (``bookkit.sweep.runs.collect``: one per
 kept executed notebook, with its glued claims and papermill run time) into the
 summary written to ``_build/sweep/summary.json``: per sweep (scale and parameter
 overrides), per chapter, per claim, in how many runs it reproduced (k of n) and
 the range of the numbers measured for it; per chapter, the run times and the failed
 runs. :func:`page` renders it as the book's "Robustness across seeds" page.
 
-The range of the evidence is read from its text: the evidence of a claim is split
-at "; " into segments, and a segment whose words are the same in every run (only
-the numbers differ) is shown with each number replaced by its range over the runs,
-``[min, max]``; a segment whose words differ shows its most common text.
+A claim's evidence is data (bookkit.claims: a template and its numbers), so its range
+over runs is the template filled with each number's range, ``[min, max]`` in the
+number's own format (bookkit.evidence.ranges); where runs measured differently shaped
+numbers, the most common text is shown with how many runs gave it.
 """
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from collections import Counter
 from datetime import datetime, timezone
 
-NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
-SLOT = "\x00"
-
-
-def template(text: str) -> tuple[str, list[str]]:
-    """``'rate 0.31, R^2 = 0.95'`` -> (``'rate \\0, R^\\0 = \\0'``, ['0.31', '2', '0.95'])."""
-    return NUMBER.sub(SLOT, text), NUMBER.findall(text)
-
-
-def number_range(printed: list[str]) -> str:
-    """The range of the same number printed in several runs, as printed: '0.31' when
-    all agree, else '[lowest, highest]'."""
-    if len(set(printed)) == 1:
-        return printed[0]
-    lo, hi = min(printed, key=float), max(printed, key=float)
-    return lo if float(lo) == float(hi) else f"[{lo}, {hi}]"
+from ..evidence import decode, ranges, render
 
 
 def shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def segment_range(texts: list[str]) -> str:
-    """One evidence segment over runs: numbers as ranges when the words agree."""
-    shapes = [template(t) for t in texts]
-    if len({s for s, _ in shapes}) == 1:
-        pieces, numbers = shapes[0][0].split(SLOT), list(zip(*(v for _, v in shapes)))
-        return pieces[0] + "".join(number_range(list(n)) + p
-                                   for n, p in zip(numbers, pieces[1:]))
+def evidence_range(claims: list[dict]) -> str:
+    """The evidence of one claim over runs (its records), each measured number as its
+    range over the runs."""
+    if not claims:
+        return ""
+    templates = {c["template"] for c in claims}
+    merged = ranges([decode(c["numbers"]) for c in claims]) if len(templates) == 1 else None
+    if merged is not None:
+        return render(claims[0]["template"], merged)
+    texts = [c["evidence"] for c in claims]
     (common, k), = Counter(texts).most_common(1)
     others = len(set(texts)) - 1
     return (f"{shorten(common)} ({k} of {len(texts)} runs; "
             f"{others} other text{'s' if others > 1 else ''})")
-
-
-def evidence_range(texts: list[str]) -> str:
-    """The evidence of one claim over runs, with each measured number as its range."""
-    if not texts:
-        return ""
-    parts = [t.split("; ") for t in texts]
-    if len({len(p) for p in parts}) > 1:
-        return segment_range(texts)
-    return "; ".join(segment_range(list(seg)) for seg in zip(*parts))
 
 
 def claim_tallies(done: list[dict]) -> list[dict]:
@@ -75,8 +52,8 @@ def claim_tallies(done: list[dict]) -> list[dict]:
         out.append(dict(
             id=cid, statement=rows[-1][1]["statement"],
             reproduced=sum(bool(c["reproduced"]) for _, c in rows), runs=len(rows),
-            expected_failure=any("expected" in c["verdict"] for _, c in rows),
-            evidence_range=evidence_range([c["evidence"] for _, c in rows]),
+            expected_failure=any(c.get("expected_failure") is not None for _, c in rows),
+            evidence_range=evidence_range([c for _, c in rows]),
             by_seed={str(s): dict(reproduced=bool(c["reproduced"]), evidence=c["evidence"])
                      for s, c in rows}))
     return out
@@ -96,7 +73,7 @@ def chapter_summary(runs: list[dict]) -> dict:
 
 def summarise(records: list[dict], last: dict | None = None) -> dict:
     """The summary of a sweep's run records (see the module docstring); ``last`` is what
-    the sweep that wrote it did (``com.sweep.sweep``: wall time, runs executed...)."""
+    the sweep that wrote it did (bookkit.sweep.run.sweep: wall time, runs executed...)."""
     groups: dict[tuple, list[dict]] = {}
     for r in records:
         if "stale" not in r:
@@ -196,7 +173,7 @@ def last_sweep(summary: dict) -> str:
 def page(summary: dict | None, current: dict | None = None, error: str | None = None) -> str:
     """The Markdown of the book's page (after its title and introduction).
 
-    ``current`` maps chapter -> its current code hash (``com.book.code_hash``), to flag
+    ``current`` maps chapter -> its current code hash (bookkit.chapters.code_hash), to flag
     runs of code that has changed since; ``error`` says why a summary could not be read.
     """
     howto = ("Run `make sweep` (every chapter at full scale, seeds 0-7; "

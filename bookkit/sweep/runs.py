@@ -1,11 +1,11 @@
 """A sweep's runs: chapters x seeds (x parameter grids), planned, kept and collected.
 
 A *run* is one papermill execution of one chapter at one seed and one grid point
-(com.sweep executes it on Dask). ``plan`` validates everything before any run starts;
+(bookkit.sweep.run executes it on Dask). ``plan`` validates everything before any run starts;
 a finished run's notebook is kept under ``<out>/<scale>/<chapter>/`` and is
 ``current`` while the chapter, ``com`` and the parameters it was computed from are
 (``Run.source``, a hash of them all); ``collect`` gathers the current ones for
-com.robustness, and ``write_summary`` writes ``<out>/summary.json``.
+bookkit.sweep.robustness, and ``write_summary`` writes ``<out>/summary.json``.
 """
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from ..chapters import (
     SCALES,
     chapter_names,
     chapter_notebook,
-    check_overrides,
+    check_run,
     code_hash,
-    declared_parameters,
     parameter_file,
     parameter_set,
 )
@@ -141,12 +140,12 @@ def plan(chapters: list[str] | None, seeds, scale: str, assignments: list[str] =
     runs = []
     for chapter in chapters:
         nb = chapter_notebook(chapter, book)
-        check_overrides(chapter, declared_parameters(nb), axes)
         base = parameter_set(chapter, scale, book)
         code = code_hash(chapter, book)
         for point in grid(axes):
             for seed in seeds:
                 parameters = {**base, "strict": False, **point, "seed": seed}
+                check_run(chapter, parameters)
                 name = f"seed-{seed}" + (f"-{_digest(point)[:8]}" if point else "")
                 run = Run(chapter, scale, seed, point, parameters,
                           _digest([code, parameters]), out / scale / chapter / f"{name}.ipynb")
@@ -171,7 +170,7 @@ def kept(path: Path, source: str | None = None) -> dict | None:
 
 def collect(out: Path = OUT, book: Path = BOOK) -> list[dict]:
     """Every kept run under ``out`` whose inputs are still the current ones, as records
-    for :func:`com.robustness.summarise`: the successful runs and the failed ones
+    for :func:`bookkit.sweep.robustness.summarise`: the successful runs and the failed ones
     (a failure with a successful run beside it is superseded). Stale or damaged files
     are counted under ``{"stale": n}`` records, never summarised."""
     from ..claims import read_claims

@@ -116,4 +116,17 @@ def nonlinear(memory: Memory, fit: dict, betas: torch.Tensor, kappa: float) -> d
             "z": linearisation.where_finite(linearisation.preactivation(d, u).amax(-1), E)}
 
 
-__all__ = ["CurseConfig", "measure", "simulate", "nonlinear"]
+def nonlinear_radii(result: dict, betas: torch.Tensor, tolerance: float) -> dict:
+    """The radii of ``nonlinear``'s curves: the hardtanh RNN's (``radius``, its error is
+    E) and the bounds of the tanh RNN's, whose error lies within E +- gap: ``upper``
+    (E - gap grows slowest) and ``lower`` (E + gap fastest), each from E(0) within the
+    same band.  -> result with "E0", "E" (W, B) and the radii (W,)"""
+    E, gap, E0, g0 = result["E"][:, 1:], result["gap"][:, 1:], result["E"][:, 0], \
+        result["gap"][:, 0]
+    return {**result, "E0": E0, "E": E,
+            "radius": verdict.radius(betas, E, E0, tolerance),
+            "upper": verdict.radius(betas, (E - gap).clamp_min(0), E0 + g0, tolerance),
+            "lower": verdict.radius(betas, E + gap, (E0 - g0).clamp_min(0), tolerance)}
+
+
+__all__ = ["CurseConfig", "measure", "simulate", "nonlinear", "nonlinear_radii"]

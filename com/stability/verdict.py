@@ -83,6 +83,17 @@ def verdict(ratio: float, shrink: float = 2.0) -> str:
     return "stable" if ratio >= 1 / shrink else "unstable"
 
 
+def judge(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor, tolerance: float,
+          shrink: float = 2.0) -> dict:
+    """The rule applied to the curves E_m(beta) of every width: ``radius`` (W,),
+    ``first`` (the first approximating width's index, at most W - 1), the ``ratio``
+    beta*(m_max) / beta*(m_first) and the ``verdict``.  E: (W, B); E0: (W,)"""
+    r = radius(betas, E, E0, tolerance)
+    first = min(first_approximating(E0, tolerance), len(E0) - 1)
+    ratio = radius_ratio(r, first)
+    return {"radius": r, "first": first, "ratio": ratio, "verdict": verdict(ratio, shrink)}
+
+
 def certified(result: dict) -> bool:
     """The certificates hold for every width of a com.experiments.curse.measure result:
     the slowest mode within the edge bound from E_m(0), the certified lower radius <=
@@ -108,4 +119,4 @@ def curves_nest(result: dict) -> bool:
 
 
 __all__ = ["stability_radius", "radius", "first_approximating", "radius_ratio", "verdict",
-           "certified", "crossings_shift_left", "curves_nest"]
+           "judge", "certified", "crossings_shift_left", "curves_nest"]

@@ -20,10 +20,6 @@ def parameters_cell(chapter: str) -> str:
     return m.group(1)
 
 
-def test_there_are_chapters():
-    assert "linear_approximation" in CHAPTERS
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_files_and_toc(chapter):
     assert (ROOT / "book" / f"{chapter}.py").exists()
@@ -59,15 +55,6 @@ def test_misspelled_parameter_stops_at_once_under_papermill(chapter, tmp_path):
     assert "unknown parameter 'sed' (did you mean 'seed'?)" in run.stderr
 
 
-def pending(rule, chapters):
-    """CHAPTERS, with ``chapters`` expected to break ``rule`` for now: the lead rewrites
-    them (issue 15 changed only their cell tags). strict: once they keep the rule, the
-    test fails until the marker goes."""
-    return [pytest.param(c, marks=pytest.mark.xfail(
-        strict=True, reason=f"{c}: {rule} after the rewrite")) if c in chapters else c
-        for c in CHAPTERS]
-
-
 def code_cells(chapter):
     import jupytext
     nb = jupytext.read(ROOT / "book" / f"{chapter}.py")
@@ -94,11 +81,38 @@ def test_imports_and_validation_are_folded_on_the_page(chapter):
     cells = code_cells(chapter)
     params = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and "hide-input" not in params[0].metadata.get("tags", [])
-    machinery = [c for c in cells if "check_in(" in c.source or re.fullmatch(
+    machinery = [c for c in cells if "start(globals()" in c.source or re.fullmatch(
         r"(\s*((import|from) \S.*)?\n?)+", c.source)]
     assert machinery, "no import or validation cell found"
     for c in machinery:
         assert "hide-input" in c.metadata.get("tags", []), c.source[:80]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_parameters_cell_is_the_rendering_of_the_declaration(chapter):
+    """Parameters are declared once (bookkit.chapters.<chapter>.Params); the cell is
+    that declaration rendered (python -m bookkit.params rewrites it)."""
+    from bookkit.chapters import declared
+    from bookkit.params import cell
+    assert parameters_cell(chapter).strip("\n") == cell(declared(chapter)), (
+        f"book/{chapter}.py: run python -m bookkit.params")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapters_are_thin(chapter):
+    """Code cells of at most 20 lines (the parameters cell, one line a declared
+    parameter, aside) and functions of at most 12: science and verdicts live in com,
+    formatting and plotting helpers in bookkit."""
+    import ast
+    for c in code_cells(chapter):
+        if "parameters" in c.metadata.get("tags", []):
+            continue
+        lines = c.source.strip("\n").splitlines()
+        assert len(lines) <= 20, f"a cell of {len(lines)} lines: {lines[0]!r}"
+        for node in ast.walk(ast.parse(c.source)):
+            if isinstance(node, ast.FunctionDef):
+                n = node.end_lineno - node.lineno + 1
+                assert n <= 12, f"function {node.name} has {n} lines"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -109,9 +123,9 @@ def test_code_lines_fit_88_columns(chapter):
 
 
 
-# Every parameter of every chapter, given the bad values of bookkit.build.bad_values, run in one
-# process as the kernel would run them (papermill's injection, IPython's In history),
-# up to the chapter's budget check. Values that can be legitimate for some parameter
+# Every parameter of every chapter, given the bad values of bookkit.build.bad_values, run in
+# one process as the kernel would run them (papermill's injection, IPython's In history),
+# up to the chapter's parameter check. Values that can be legitimate for some parameter
 # (a negative log10 radius, another order of a list, a large real) are not asserted;
 # bookkit.build.bad_values lists them.
 MUST_STOP = {"misspelled name", "wrong type", "NaN", "inf", "empty list", "not an integer",
@@ -145,10 +159,11 @@ def test_bad_values_stop_naming_the_parameter(sweep, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_oversize_request_names_the_cost_and_what_fits(sweep, chapter):
-    oversize = [r for r in sweep if r["chapter"] == chapter and r["kind"] == "absurd size"
-                and "BudgetError" in r["message"]]
-    assert oversize
-    for r in oversize:
-        assert re.search(r"makes this run need .*(memory|hours|days)", r["message"])
-        assert "fit" in r["message"] and "COM_ALLOW_LARGE=1" in r["message"]
+def test_an_absurd_size_is_refused_by_its_bound(chapter, sweep):
+    """No run is priced: every size has an upper bound in the chapter's declaration,
+    and an absurd one stops the chapter at its first cell, naming the bound."""
+    absurd = [r for r in sweep if r["chapter"] == chapter and r["kind"] == "absurd size"
+              and integer_size(r)]
+    assert absurd
+    for r in absurd:
+        assert r["verdict"] == "clear error" and "<=" in r["message"], r

@@ -55,7 +55,7 @@ def test_cache_off(monkeypatch):
 def chapter(**params):
     """A notebook-like namespace: parameters, IPython's history, a shared generator."""
     ns = {"seed": 0, "rnn_hidden": 32, "rnn_layers": [1, 2], "sigmas": ["linear", "tanh"],
-          "In": ["", "seed = 0", "v.check_in(globals(), rules)", "x = cached(...)"],
+          "In": ["", "seed = 0", "start(globals(), Params)", "x = cached(...)"],
           "gen": torch.Generator().manual_seed(0)}
     ns.update(params)
     cache.register(ns, ["seed", "rnn_hidden", "rnn_layers", "sigmas"])
@@ -272,11 +272,11 @@ def test_com_cache_rejects_what_is_not_a_writable_folder(monkeypatch, tmp_path, 
 
 
 def test_check_in_stops_on_a_bad_com_cache_before_any_work(monkeypatch, tmp_path):
-    from bookkit import params as v
+    from bookkit import params
     (tmp_path / "file").write_text("x")
     monkeypatch.setenv("COM_CACHE", str(tmp_path / "file"))
     with pytest.raises(cache.CacheError, match="not a folder this process can write"):
-        v.check_in({"seed": 0, "strict": True}, v.seed_and_strict())
+        params.check_in({"seed": 0, "strict": True}, params.Params)
 
 
 # --- in a real kernel, run by papermill ---------------------------------------------------
@@ -290,16 +290,26 @@ NOTEBOOK = '''# ---
 # ---
 
 # %% tags=["parameters"]
-seed = 0
-hidden = 32
+seed: int = 0
+hidden: int = 32
 
 # %%
+import dataclasses
 import torch
-from bookkit import cache
-from bookkit import params as v
+from bookkit import cache, params, rules
 F64 = torch.float64
 
-v.check_in(globals(), {"seed": v.integer(lo=0), "hidden": v.integer(lo=1)})
+
+@dataclasses.dataclass(frozen=True)
+class Toy:
+    seed: int = params.param(0, "seed", rules.integer(lo=0))
+    hidden: int = params.param(32, "hidden", rules.integer(lo=1))
+
+    def check(self):
+        pass
+
+
+params.check_in(globals(), Toy)
 import random, numpy                       # the global streams are in the key: seed them,
 random.seed(seed), numpy.random.seed(seed), torch.manual_seed(seed)   # as setup does
 gen = torch.Generator().manual_seed(seed)

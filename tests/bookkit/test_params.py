@@ -1,132 +1,123 @@
+"""Each chapter's parameters declared once (bookkit.params): the dataclass is checked,
+rendered as the parameters cell, and validates a chapter's namespace."""
+import dataclasses
+import math
 
 import pytest
 
-from bookkit import params as v
-from bookkit.params import ParameterError
+from bookkit import params as P
+from bookkit.chapters import chapter_names, declared
+from bookkit.rules import ParameterError, integer, integers, real, require
 
 
-def test_good_values_pass_unchanged():
-    rules = {**v.seed_and_strict(), "widths": v.integers(lo=1, increasing=True),
-             "sigma": v.choice("tanh", "linear"), "lr": v.real(positive=True)}
-    vals = dict(seed=3, strict=False, widths=[2, 4], sigma="tanh", lr=0.1)
-    assert v.check(rules, **vals) == vals
+@dataclasses.dataclass(frozen=True)
+class Toy(P.Params):
+    width: int = P.param(2, "width m", integer(lo=1, hi=64))
+    steps: int = P.param(10, "steps", integer(lo=1, hi=10 ** 6))
+    lr: float = P.param(0.1, "learning rate", real(positive=True))
+    widths: list[int] = P.param([2, 4], "widths", integers(lo=1, hi=512, increasing=True))
 
-
-@pytest.mark.parametrize("name, value, fragment", [
-    ("seed", -1, "an integer >= 0 and <= 4294967295"),
-    ("seed", 1.5, "an integer"),
-    ("seed", True, "an integer"),
-    ("strict", 1, "True or False"),
-    ("widths", [4, 2], "strictly increasing"),
-    ("widths", [0, 2], "integers >= 1"),
-    ("widths", 8, "a list"),
-    ("sigma", "relu", "one of 'tanh', 'linear'"),
-    ("lr", 0.0, "> 0"),
-    ("lr", float("nan"), "a finite number"),
-])
-def test_bad_value_names_parameter_and_allowed(name, value, fragment):
-    rules = {**v.seed_and_strict(), "widths": v.integers(lo=1, increasing=True),
-             "sigma": v.choice("tanh", "linear"), "lr": v.real(positive=True)}
-    vals = dict(seed=0, strict=True, widths=[2, 4], sigma="tanh", lr=0.1)
-    vals[name] = value
-    with pytest.raises(ParameterError) as err:
-        v.check(rules, **vals)
-    assert f"parameter '{name}'" in str(err.value)
-    assert fragment in str(err.value)
-    assert repr(value) in str(err.value)
-
-
-def test_unknown_and_missing_parameters():
-    with pytest.raises(ParameterError, match="unknown parameter .sead. .did you mean .seed..."):
-        v.check(v.seed_and_strict(), seed=0, strict=True, sead=1)
-    with pytest.raises(ParameterError, match="have no value"):
-        v.check_in({"seed": 0}, v.seed_and_strict())
-
-
-def test_check_in_reads_namespace():
-    ns = {"seed": 2, "strict": True, "other": object, "np": pytest}   # a class, a module
-    assert v.check_in(ns, v.seed_and_strict()) == {"seed": 2, "strict": True}
-
-
-def test_require_cross_parameter_rule():
-    v.require("widths", True, "two values", [1, 2])
-    with pytest.raises(ParameterError, match="parameter 'widths' must be two values"):
-        v.require("widths", False, "two values", [1])
-
-
-# --- misspelled names, inf, seeds ---------------------------------------------------------
-
-RULES = {**v.seed_and_strict(), "width": v.integer(lo=1), "steps": v.integer(lo=1),
-         "lr": v.real(positive=True)}
+    def check(self):
+        require("widths", len(self.widths) >= 2, "two widths or more", self.widths)
 
 
 def namespace(**extra):
-    import math
-    ns = {"seed": 0, "strict": True, "width": 2, "steps": 10, "lr": 0.1,
+    ns = {"seed": 0, "strict": True, "width": 2, "steps": 10, "lr": 0.1, "widths": [2, 4],
           "math": math, "In": [], "Out": {}, "get_ipython": lambda: None, "exit": object,
-          "_": None, "_i1": "x", "helper": len}
+          "_": None, "_i1": "x", "helper": len, "Toy": Toy}
     ns.update(extra)
     return ns
+
+
+def test_the_declaration_is_its_fields():
+    assert [f.name for f in P.fields(Toy)] == ["seed", "strict", "width", "steps", "lr", "widths"]
+    assert P.defaults(Toy)["widths"] == [2, 4] and Toy().widths is not Toy().widths
+
+
+def test_the_parameters_cell_is_the_rendering():
+    cell = P.cell(Toy).splitlines()
+    assert cell[0].startswith("seed: int = 0") and cell[0].endswith("# random seed")
+    assert "widths: list[int] = [2, 4]" in cell[-1] and cell[-1].endswith("# widths")
+    assert len({line.index("#") for line in cell}) == 1           # comments line up
+    ns: dict = {}
+    exec("\n".join(cell), ns)                                      # plain assignments
+    assert {k: ns[k] for k in P.defaults(Toy)} == P.defaults(Toy)
+
+
+@pytest.mark.parametrize("chapter", chapter_names())
+def test_every_chapter_declares_its_sizes_with_upper_bounds(chapter):
+    """An absurd size stops a chapter before any work: every integer (and list of
+    integers) has an upper bound, and a value past it is refused naming it."""
+    for f in P.fields(declared(chapter)):
+        rule, default = f.metadata["rule"], P.defaults(declared(chapter))[f.name]
+        if f.name == "strict" or not P._type(f).startswith(("int", "list[int]")):
+            continue
+        assert "<=" in rule.allowed, (chapter, f.name)
+        absurd = 10 ** 12 if P._type(f) == "int" else default[:-1] + [10 ** 12]
+        with pytest.raises(ParameterError, match=f"parameter '{f.name}'"):
+            rule(f.name, absurd)
+
+
+def test_check_in_reads_validates_and_refuses_misspellings():
+    assert P.check_in(namespace(), Toy) == Toy()
+    with pytest.raises(ParameterError, match=r"parameter 'width' must be an integer >= 1 and "
+                                             r"<= 64; got 1000000000000"):
+        P.check_in(namespace(width=10 ** 12), Toy)
+    with pytest.raises(ParameterError, match="parameter 'widths' must be two widths or more"):
+        P.check_in(namespace(widths=[2]), Toy)
+    with pytest.raises(ParameterError, match="have no value"):
+        P.check_in({"seed": 0}, Toy)
 
 
 @pytest.mark.parametrize("typo, near", [("sed", "seed"), ("widht", "width"), ("Steps", "steps"),
                                         ("LR", "lr")])
 def test_misspelled_parameter_is_refused_with_suggestion(typo, near):
     with pytest.raises(ParameterError) as err:
-        v.check_in(namespace(**{typo: 3}), RULES)
+        P.check_in(namespace(**{typo: 3}), Toy)
     msg = str(err.value)
     assert f"unknown parameter '{typo}' (did you mean '{near}'?)" in msg
-    assert "seed, steps, strict, width" in msg.replace("lr, ", "")
+    assert msg.endswith("whose parameters are lr, seed, steps, strict, width, widths")
 
 
 def test_unrelated_unknown_name_listed_without_suggestion():
     with pytest.raises(ParameterError, match=r"unknown parameter 'zzz_top':"):
-        v.check_in(namespace(zzz_top=1), RULES)
+        P.check_in(namespace(zzz_top=1), Toy)
 
 
 def test_modules_functions_and_ipython_names_are_not_parameters():
-    assert v.check_in(namespace(), RULES)["width"] == 2
-    assert v.parameter_like(namespace()) == ["lr", "seed", "steps", "strict", "width"]
+    assert P.parameter_like(namespace()) == ["lr", "seed", "steps", "strict", "width", "widths"]
 
 
 def test_names_bound_by_later_cells_in_an_interactive_rerun_are_not_parameters():
-    params, check = "seed = 0\nwidth = 2", "v.check_in(globals(), rules)"
+    params, check = "seed = 0\nwidth = 2", "start(globals(), Params)"
     later = "t = 1.0\nfor k in []: pass"
     ns = namespace(t=1.0, k=3)
     ns["In"] = ["", params, check, later, params, check]     # Run All twice in one kernel
-    v.check_in(ns, RULES)
+    P.check_in(ns, Toy)
     ns["In"] = ["", params, "t = 1.0", check]                # a papermill run: t is unknown
     with pytest.raises(ParameterError, match="unknown parameter"):
-        v.check_in(ns, RULES)
-
-
-@pytest.mark.parametrize("value", [float("inf"), -float("inf"), float("nan"), 10 ** 400])
-def test_real_rejects_inf_and_nan(value):
-    with pytest.raises(ParameterError, match="parameter 'lr' must be a finite number > 0"):
-        v.real(positive=True)("lr", value)
-    with pytest.raises(ParameterError, match="parameter 't0s' must be a list of at least 1 finite"):
-        v.reals(positive=True)("t0s", [1.0, value])
-
-
-def test_real_may_allow_inf_explicitly():
-    assert v.real(positive=True, finite=False)("threshold", float("inf")) == float("inf")
-    with pytest.raises(ParameterError):
-        v.real(finite=False)("threshold", float("nan"))
+        P.check_in(ns, Toy)
 
 
 def test_seed_is_bounded_to_what_numpy_and_torch_accept():
     import numpy as np
     import torch
     top = 2 ** 32 - 1
-    v.check(v.seed_and_strict(), seed=top, strict=True)
+    P.check(Toy, {**P.defaults(Toy), "seed": top})
     np.random.seed(top)
     torch.Generator().manual_seed(top * 1000 + 10 ** 6)        # the chapters' offsets fit too
-    message = r"parameter 'seed' must be an integer >= 0 and <= 4294967295"
-    with pytest.raises(ParameterError, match=message):
-        v.check(v.seed_and_strict(), seed=10 ** 12, strict=True)
+    with pytest.raises(ParameterError, match=r"parameter 'seed' must be an integer >= 0 and "
+                                             r"<= 4294967295"):
+        P.check(Toy, {**P.defaults(Toy), "seed": 10 ** 12})
 
 
 def test_the_wrong_entry_is_named_not_a_parameter_checked_later():
-    rules = {"t0s": v.reals(positive=True), "horizon": v.real(positive=True)}
-    with pytest.raises(ParameterError, match="parameter 't0s'"):
-        v.check(rules, t0s=[6.0, float("inf")], horizon=40.0)
+    with pytest.raises(ParameterError, match="parameter 'lr'"):
+        P.check(Toy, {**P.defaults(Toy), "lr": float("inf"), "widths": [10 ** 9]})
+
+
+def test_a_chapter_cell_is_rewritten_from_its_declaration(tmp_path):
+    source = '# %% tags=["parameters"]\nseed = 1\nwidth = 3\n\n# %%\nprint(width)\n'
+    out = P.with_cell(source, Toy)
+    assert out.endswith("\n\n# %%\nprint(width)\n") and "width: int = 2" in out
+    assert P.with_cell(out, Toy) == out

@@ -8,27 +8,24 @@ from bookkit.sweep import robustness as rb
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_number_ranges_keep_the_printed_digits():
-    assert rb.template("rate 0.31, R^2 = 0.95") == ("rate \0, R^\0 = \0", ["0.31", "2", "0.95"])
-    assert rb.number_range(["0.31", "0.4", "0.35"]) == "[0.31, 0.4]"
-    assert rb.number_range(["3", "3"]) == "3"
-    assert rb.number_range(["1.0", "1"]) == "1.0"            # equal values, printed twice
-    assert rb.number_range(["-2.00", "-1.98"]) == "[-2.00, -1.98]"
-    assert rb.template("seeds 0-3, 1e-10")[1] == ["0", "3", "1e-10"]   # a dash is no sign
+def claim(template, **numbers):
+    """A claim's record as bookkit.claims glues it."""
+    from bookkit.claims import Claim
+    return Claim("x", "x holds", True, template, numbers).record()
 
 
-def test_evidence_range_per_segment():
-    texts = ["rate 0.823 per unit, R^2 = 0.999; control 0, 0 steps",
-             "rate 0.9 per unit, R^2 = 0.998; control 0, 0 steps",
-             "rate 0.7 per unit, R^2 = 0.999; control 0, 0 steps"]
-    assert rb.evidence_range(texts) == \
-        "rate [0.7, 0.9] per unit, R^2 = [0.998, 0.999]; control 0, 0 steps"
-    # words that differ: the most common text, with how often
-    varied = ["22 of 26 cells agree; differ: [a, b]", "25 of 26 cells agree; differ: [c]",
-              "23 of 26 cells agree; differ: [c]"]
-    assert rb.evidence_range(varied) == \
-        "[22, 25] of 26 cells agree; differ: [c] (2 of 3 runs; 1 other text)"
-    assert rb.evidence_range(["a; b", "c"]) == "a; b (1 of 2 runs; 1 other text)"
+def test_evidence_range_fills_the_template_with_each_numbers_range():
+    from bookkit.evidence import items
+    runs = [claim("rate {r:.3f} per unit, R^2 = {r2:.3f}; control {c} steps", r=r, r2=q,
+                  c=items([0, 0], "{v:.0f}")) for r, q in ((0.823, 0.999), (0.9, 0.998),
+                                                           (0.7, 0.999))]
+    assert rb.evidence_range(runs) == \
+        "rate [0.700, 0.900] per unit, R^2 = [0.998, 0.999]; control 0, 0 steps"
+    same = [claim("{n} of 26 cells agree; differ: {d}", n=n, d=d)
+            for n, d in ((22, "[a, b]"), (25, "[c]"), (23, "[c]"))]
+    assert rb.evidence_range(same) == "[22, 25] of 26 cells agree; differ: [c] (2 of 3 runs)"
+    shapes = [claim("{v}", v=items([1, 2])), claim("{v}", v=items([1]))]
+    assert rb.evidence_range(shapes) == "1, 2 (1 of 2 runs; 1 other text)"
     assert rb.evidence_range([]) == ""
 
 
@@ -37,6 +34,7 @@ def record(chapter, seed, claims, status="done", duration=10.0, overrides=None, 
                 source="s", status=status, duration=duration if status == "done" else None,
                 code=code, error="RuntimeError: boom" if status == "failed" else None,
                 claims=[dict(id=i, statement=f"{i} holds", evidence=f"value {v}",
+                             template="value {v}", numbers={"v": v}, expected_failure=None,
                              verdict="reproduced" if ok else "NOT reproduced", reproduced=ok)
                         for i, ok, v in claims])
 

@@ -39,11 +39,12 @@ def test_assignments_and_grid():
     (dict(seeds="2-1"), "parameter 'seeds'"),
     (dict(assignments=["widths=[8,16]"]),
      "parameter 'widths' is not a parameter of chapter 'gradient_plateaus'"),
-    (dict(assignments=["steps=1.5"]),
-     "parameter 'steps' of chapter 'gradient_plateaus' must be an integer (default 20000); "
-     "got 1.5"),
+    (dict(assignments=["steps=1.5"]),                  # the chapter's own rules
+     "parameter 'steps' must be an integer >= 10 and <= 10000000; got 1.5 "
+     "(chapter 'gradient_plateaus')"),
     (dict(assignments=["t0s=3"]), "must be a list"),
-    (dict(assignments=["strict=1"]), "must be a boolean"),
+    (dict(assignments=["strict=1"]), "must be True or False"),
+    (dict(assignments=["horizon=5.0"]), "parameter 'horizon' must be at least twice"),
 ])
 def test_plan_rejects_bad_sweeps(kwargs, message, tmp_path):
     args = dict(chapters=["gradient_plateaus"], seeds="0-1", scale="smoke", assignments=[])

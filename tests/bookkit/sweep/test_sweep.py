@@ -43,18 +43,35 @@ if seed == fail_seed:
     raise RuntimeError(f"seed {seed} fails on purpose")
 
 # %%
-# glued as com.Claims.finish glues them, without importing com (torch): a quick chapter
+# a quick chapter: bookkit.claims without torch
 import os
-import pandas as pd
-from myst_nb import glue
-ok = seed % 2 == 0
-glue("claims", {"even": ok})
-glue("claims_table", pd.DataFrame(
-    [("the seed is even",
-      f"seed {seed}; value {seed / 10:.2f}; threads {os.environ['OMP_NUM_THREADS']}",
-      "reproduced" if ok else "NOT reproduced")],
-    columns=["statement", "measured", "verdict"], index=pd.Index(["even"], name="claim")))
+from bookkit.claims import Claims
+claims = Claims(strict=strict)
+claims.check("even", "the seed is even", seed % 2 == 0,
+             "seed {seed}; value {value:.2f}; threads {threads}", seed=seed,
+             value=seed / 10, threads=os.environ["OMP_NUM_THREADS"])
+claims.finish()
 '''
+
+
+@pytest.fixture(autouse=True)
+def toy_declaration(monkeypatch):
+    """The toy chapter's declared parameters, as bookkit.chapters.toy would hold them."""
+    import dataclasses
+    import sys
+    import types
+
+    from bookkit import params, rules
+
+    @dataclasses.dataclass(frozen=True)
+    class Params(params.Params):
+        nap: float = params.param(0.0, "seconds the run takes", rules.real(lo=0.0, hi=60.0))
+        fail_seed: int = params.param(-1, "this seed raises", rules.integer(lo=-1, hi=99))
+        marker: str = params.param("", "folder where each started run leaves a file",
+                                   rules.Rule("a folder", lambda v: isinstance(v, str)))
+    module = types.ModuleType("bookkit.chapters.toy")
+    module.Params = Params
+    monkeypatch.setitem(sys.modules, "bookkit.chapters.toy", module)
 
 
 @pytest.fixture

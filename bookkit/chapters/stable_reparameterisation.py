@@ -1,0 +1,64 @@
+"""stable_reparameterisation's parameters (the book's full scale is their defaults)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..params import Params as Base
+from ..params import param
+from ..rules import integer, integers, real, reals, require
+
+
+@dataclass(frozen=True)
+class Params(Base):
+    seed: int = param(0, "random seed (directions, eigenbases, SSM training)",
+                      integer(lo=0, hi=2 ** 32 - 1))
+    widths: list[int] = param([2, 4, 8, 16, 32, 64], "widths m of the approximants in the "
+                              "table", integers(lo=1, hi=512, min_len=3, increasing=True))
+    exp_base: float = param(0.9, "exponential memory: base a of a to the power t",
+                            real(lo=0.01, hi=0.999))
+    pol_power: float = param(1.5, "polynomial memory: power p of 1/(t+1)",
+                             real(lo=1.01, hi=10.0))
+    log_betas: list[float] = param([-26.0, -0.5],
+                                   "log10 of the smallest and largest perturbation",
+                                   reals(lo=-300.0, hi=0.0, min_len=2, increasing=True))
+    n_betas: int = param(24, "perturbation radii on the grid", integer(lo=4, hi=1000))
+    n_samples: int = param(3, "random perturbations per radius, besides +-beta",
+                           integer(lo=0, hi=1000))
+    tolerance: float = param(0.1, "error increase that defines the radius beta*",
+                             real(lo=1e-6, hi=1.0))
+    shrink: float = param(2.0, "unstable if beta* shrinks by more over the widths",
+                          real(lo=1.0, hi=1e6))
+    delta_floor: float = param(1e-24, "closest a fitted mode may come to the edge",
+                               real(lo=1e-300, hi=0.1))
+    n_deltas: int = param(40, "candidate distances of the slowest mode, per fit",
+                          integer(lo=2, hi=1000))
+    kappa: float = param(8.0, "input / output scale of the dense hardtanh RNNs",
+                         real(lo=1.0, hi=1e6))
+    ssm_widths: list[int] = param([2, 4, 8], "widths of the trained SSMs (memory functions)",
+                                  integers(lo=1, hi=256, min_len=2, increasing=True))
+    n_models: int = param(2, "trained SSMs per width", integer(lo=1, hi=100))
+    ssm_steps: int = param(150, "Adam steps, SSMs (sampled loss)", integer(lo=1, hi=10 ** 6))
+    lr: float = param(0.02, "Adam learning rate", real(lo=1e-8, hi=10.0))
+    horizon: float = param(10000.0, "longest lag, continuous family (learning rates)",
+                           real(lo=10.0, hi=1e7))
+    T: int = param(1024, "lags, discrete families (learning rates)",
+                   integer(lo=16, hi=10 ** 6))
+    ssm_T: int = param(128, "sequence length, SSMs", integer(lo=16, hi=10 ** 5))
+    n_data: int = param(32, "input sequences (train and test), SSMs",
+                        integer(lo=2, hi=10 ** 4))
+    hold: float = param(25.0, "mean hold of the SSMs' held inputs (steps)",
+                        real(lo=1.0, hi=1e6))
+    omega: float = param(0.5, "polynomial memory (1+t)^-(1+omega) of the training",
+                         real(lo=1e-3, hi=10.0))
+    lr_range: list[float] = param([-5.0, 2.0], "log10 of the learning-rate grid's ends",
+                                  reals(lo=-12.0, hi=4.0, min_len=2, increasing=True))
+    n_lrs: int = param(15, "learning rates on the grid", integer(lo=3, hi=1000))
+    lr_width: int = param(16, "width in the learning-rate sweep", integer(lo=1, hi=1024))
+    lr_steps: int = param(200, "Adam steps in the learning-rate sweep",
+                          integer(lo=1, hi=10 ** 6))
+    lr_repeats: int = param(3, "models per learning rate", integer(lo=1, hi=100))
+
+    def check(self) -> None:
+        require("log_betas", len(self.log_betas) == 2, "two numbers [lo, hi]", self.log_betas)
+        require("lr_range", len(self.lr_range) == 2 and self.lr_range[1] - self.lr_range[0] >= 6,
+                "two numbers [lo, hi] at least 6 decades apart", self.lr_range)
