@@ -61,12 +61,17 @@ $(VERSIONS): FORCE | $(STAMP)
 # bookkit.chapter.setup writes the run's facts (Python, torch, CPU, cores) to
 # COM_PROVENANCE from inside the kernel; bookkit.provenance folds them, with the commit
 # and the papermill command, into the notebook's metadata for the page's reproduce box.
+# No run is priced before it starts: every size parameter has an upper bound in the
+# chapter's declaration (an absurd size stops it at its first cell), and a cell that
+# runs longer than CELL_TIMEOUT seconds (4 hours) stops the run.
+CELL_TIMEOUT ?= 14400
 define execute
 _build/executed/$(1)/%.ipynb: book/%.ipynb $(3) $(DEPS) $(VERSIONS) | $(STAMP)
 	@mkdir -p $$(@D)
 	rm -f $$@.facts.json
 	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
 	    $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
+	    --execution-timeout $(CELL_TIMEOUT) \
 	    $(if $(3),-f $(subst %,$$*,$(3))) $$< $$@.part.ipynb
 	$(BIN)/python -m bookkit.provenance $$@.part.ipynb $$@.facts.json $(1)
 	mv $$@.part.ipynb $$@

@@ -3,35 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..params import Params as Base
 from ..params import param
 from ..rules import integer, integers, real, reals, require
+from .perturbation_grid import PerturbationGrid
 
 
 @dataclass(frozen=True)
-class Params(Base):
+class Params(PerturbationGrid):
     seed: int = param(0, "random seed (perturbation directions, inputs, probes)",
                       integer(lo=0, hi=2 ** 32 - 1))
-    widths: list[int] = param([2, 4, 8, 16, 32, 64], "widths m of the approximants",
-                              integers(lo=1, hi=512, min_len=3, increasing=True))
-    exp_base: float = param(0.9, "exponential memory: base a of a**t, Fig. 1(a)",
-                            real(lo=0.01, hi=0.999))
     pol_powers: list[float] = param([1.1, 1.5], "polynomial memories: powers p of 1/(t+1)",
                                     reals(lo=1.01, hi=10.0, min_len=2, increasing=True))
-    log_betas: list[float] = param([-26.0, -0.5],
-                                   "log10 of the smallest and largest perturbation",
-                                   reals(lo=-300.0, hi=0.0, min_len=2, increasing=True))
-    n_betas: int = param(36, "perturbation radii on the log grid", integer(lo=4, hi=1000))
-    n_samples: int = param(4, "random perturbations per radius, besides the edge",
-                           integer(lo=0, hi=1000))
-    tolerance: float = param(0.1, "error increase (relative) that defines the radius",
-                             real(lo=1e-6, hi=1.0))
     windows: list[int] = param([128, 1024, 8192], "finite windows T (steps), for contrast",
                                integers(lo=2, hi=10 ** 6, min_len=1, increasing=True))
-    delta_floor: float = param(1e-24, "closest a fitted mode may come to the edge",
-                               real(lo=1e-300, hi=0.1))
-    n_deltas: int = param(40, "candidate distances of the slowest mode, per fit",
-                          integer(lo=2, hi=1000))
     kappa: float = param(16.0, "input / output scale of the tanh, hardtanh RNNs",
                          real(lo=2.0, hi=1e6))
     sim_T: int = param(128, "steps of the tanh and hardtanh simulations",

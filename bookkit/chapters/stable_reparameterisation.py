@@ -3,35 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..params import Params as Base
 from ..params import param
 from ..rules import integer, integers, real, reals, require
+from .perturbation_grid import PerturbationGrid
 
 
 @dataclass(frozen=True)
-class Params(Base):
+class Params(PerturbationGrid):
     seed: int = param(0, "random seed (directions, eigenbases, SSM training)",
                       integer(lo=0, hi=2 ** 32 - 1))
-    widths: list[int] = param([2, 4, 8, 16, 32, 64], "widths m of the approximants in the "
-                              "table", integers(lo=1, hi=512, min_len=3, increasing=True))
-    exp_base: float = param(0.9, "exponential memory: base a of a to the power t",
-                            real(lo=0.01, hi=0.999))
     pol_power: float = param(1.5, "polynomial memory: power p of 1/(t+1)",
                              real(lo=1.01, hi=10.0))
-    log_betas: list[float] = param([-26.0, -0.5],
-                                   "log10 of the smallest and largest perturbation",
-                                   reals(lo=-300.0, hi=0.0, min_len=2, increasing=True))
-    n_betas: int = param(24, "perturbation radii on the grid", integer(lo=4, hi=1000))
+    n_betas: int = param(24, "perturbation radii on the log grid", integer(lo=4, hi=1000))
     n_samples: int = param(3, "random perturbations per radius, besides +-beta",
                            integer(lo=0, hi=1000))
-    tolerance: float = param(0.1, "error increase that defines the radius beta*",
-                             real(lo=1e-6, hi=1.0))
     shrink: float = param(2.0, "unstable if beta* shrinks by more over the widths",
                           real(lo=1.0, hi=1e6))
-    delta_floor: float = param(1e-24, "closest a fitted mode may come to the edge",
-                               real(lo=1e-300, hi=0.1))
-    n_deltas: int = param(40, "candidate distances of the slowest mode, per fit",
-                          integer(lo=2, hi=1000))
     kappa: float = param(8.0, "input / output scale of the dense hardtanh RNNs",
                          real(lo=1.0, hi=1e6))
     ssm_widths: list[int] = param([2, 4, 8], "widths of the trained SSMs (memory functions)",

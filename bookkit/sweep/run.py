@@ -37,6 +37,8 @@ from .runs import BOOK, Run, kept, write_whole
 # (a kernel started by the worker) inherits these; torch reads OMP_NUM_THREADS.
 RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "COM_PROGRESS": "0"}
+# a cell running longer than this (seconds) fails its run, as in the Makefile
+CELL_TIMEOUT = 4 * 3600
 
 
 # -- running it on Dask -------------------------------------------------------------
@@ -68,7 +70,8 @@ def execute(notebook: str, parameters: dict, cwd: str) -> dict:
         src.write_text(notebook)
         try:
             papermill.execute_notebook(str(src), str(dst), parameters=parameters, cwd=cwd,
-                                       kernel_name="python3", progress_bar=False)
+                                       kernel_name="python3", progress_bar=False,
+                                       execution_timeout=CELL_TIMEOUT)
             error = None
         except papermill.PapermillExecutionError as e:
             error = f"{e.ename}: {e.evalue}"
