@@ -44,10 +44,9 @@ import numpy as np
 import torch
 
 from . import streams as random_streams
-from .chapters import sources_hash
+from .chapters import ROOT, sources_hash
 from .fingerprint import digest, fingerprint
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "_build" / "cache"
 OFF = ("off", "0", "false", "no")
 ON = ("on", "1", "true", "yes")

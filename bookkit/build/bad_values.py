@@ -36,9 +36,8 @@ from pathlib import Path
 
 import yaml
 
-from bookkit.chapters import chapter_names
+from bookkit.chapters import ROOT, chapter_names
 
-ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = chapter_names()
 CLEAR = re.compile(r"(ParameterError|CacheError)")
 

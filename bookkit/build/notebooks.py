@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from bookkit.chapters import ROOT
 
 
 class HandEdited(RuntimeError):

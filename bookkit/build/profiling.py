@@ -19,9 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bookkit.chapters import chapter_names
+from bookkit.chapters import ROOT, chapter_names
 
-ROOT = Path(__file__).resolve().parents[2]
 COM = ROOT / "com"
 TOP = 6
 

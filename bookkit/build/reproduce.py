@@ -15,11 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bookkit import chapters as book
+from bookkit.chapters import ROOT, SCALES
 from bookkit.params import defaults as declared_defaults
 from bookkit.sweep.robustness import duration, escape
-
-ROOT = Path(__file__).resolve().parents[2]
-SCALES = ("smoke", "full")
 
 
 def runtime(name: str, scale: str) -> str:

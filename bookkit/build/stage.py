@@ -40,12 +40,10 @@ import yaml
 
 from bookkit import chapters as book
 from bookkit.build.reproduce import reproduce_box
+from bookkit.chapters import ROOT
 from bookkit.claims import read_claims
 from bookkit.sweep import robustness, runs
 from bookkit.sweep.robustness import escape
-
-ROOT = Path(__file__).resolve().parents[2]
-SCALES = ("smoke", "full")
 
 
 def chapters(src: Path) -> list[str]:
