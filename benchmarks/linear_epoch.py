@@ -6,7 +6,7 @@ so its kernel is K_s = dt sum_i c_i U_i lam_i^s with lam = 1 - dt relu(w).
 Baseline: minibatches of sampled white noise (batch 512), a Python loop over T,
 AdamW with gradient clipping, time-weighted MSE with v_t = (t+1)/(T+1).
 com: the same AdamW steps on the exact expected loss, the white-noise loss
-sigma^2 sum_s lambda_s (rho_s - K_s)^2 of com.loss, no data at all.
+sigma^2 sum_s lambda_s (rho_s - K_s)^2 of com.training.loss, no data at all.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Workload 5: a stability curve E_m(beta) over the infinite horizon, against the window
 simulation it replaces.
 
-Memory rho_t = (t + 1)^{-1.5}; approximants of widths 4, 8, 16 (com.approximants, not
+Memory rho_t = (t + 1)^{-1.5}; approximants of widths 4, 8, 16 (com.approximation.exp_sums, not
 timed); radii 1e-6 .. 1e-1; the edge direction, its opposite and random directions per
 radius (com.stability.perturbations.diagonal).
 Baseline: every perturbed model run in time over a window of T steps, one model at a

@@ -39,10 +39,10 @@ from ..training.loop import train as train_loop
 def teachers(gains: torch.Tensor, width: int, generator: torch.Generator) -> dict:
     """len(gains) random tanh RNNs of ``width`` units (torch's initialisation, biases set
     to 0, W_hh symmetrised, (W + W^T)/2, and rescaled to spectral radius gains_i), in
-    com.random_nets' format. Symmetric W has real eigenvalues, modes a real diagonal
+    com.models.random_nets' format. Symmetric W has real eigenvalues, modes a real diagonal
     student can take, and |W|_2 = g, so for g < 1 every held input is forgotten at
     rate -log g or faster (tanh is 1-Lipschitz: the step is a contraction by g).
-    gains: (S,)  ->  params for com.random_nets.run (outputs (S, N, T))"""
+    gains: (S,)  ->  params for com.models.random_nets.run (outputs (S, N, T))"""
     p = random_nets.init("RNN", 1, width, len(gains), generator)
     layer = p["layers"][0]
     W = (layer["W_hh"] + layer["W_hh"].transpose(-1, -2)) / 2          # (S, h, h)
