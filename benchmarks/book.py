@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bookkit.chapters import chapter_names
+
 from . import row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +47,7 @@ def run(quick: bool = False, keep: bool = False) -> dict:
     (repo / ".venv").symlink_to(ROOT / ".venv")
     env = {**os.environ, "COM_CACHE": str(cache), "COM_PROGRESS": "0",
            "PYTHONPATH": str(repo)}                            # import the clone's com
-    chapters = sorted(p.stem for p in (repo / "book/params/smoke").glob("*.yaml"))
+    chapters = chapter_names(repo / "book")                    # the clone's chapters
     times: dict[str, float] = {}
     cpu: dict[str, float] = {}
     log_path = tmp / "make.log"

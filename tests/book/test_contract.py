@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bookkit.chapters import chapter_names
+
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = sorted(p.stem for p in (ROOT / "book/params/smoke").glob("*.yaml"))
+CHAPTERS = chapter_names()
 BIN = Path(sys.executable).parent
 
 
