@@ -342,16 +342,17 @@ claims.check("kept-exponential", "every teacher kept as stably approximated has 
              "peak within probe_T steps",
              bool(exponential[kept].all()) and bool(kept.any()),
              "{n_kept} kept; rates {rates}; end/peak at most {drop_kept:.2g}",
-             n_kept=int(kept.sum()), rates=span(rate[kept]), drop_kept=drop_kept)
+             n_kept=int(kept.sum()), rates=span(rate[kept]), drop_kept=drop_kept,
+             kind="paper")
 claims.check("filter-rejects", "the filter keeps some teachers and rejects every "
              "teacher of gain >= 1, among them some whose memory does not decay "
              "exponentially", bool(kept.any()) and not bool(kept[above].any())
              and int(slow.sum()) > 0,
              "kept {n_kept}; kept with gain >= 1: {n_above}; non-exponential teachers: "
              "{n_slow}", n_kept=int(kept.sum()), n_above=int(kept[above].sum()),
-             n_slow=int(slow.sum()))
+             n_slow=int(slow.sum()), kind="paper")
 claims.check("contraction-bound", "teachers of gain < 1: M(t) <= |r| |U| g^t "
              "at every lag (the derivation, checked)", bound_ok,
-             "{n} teachers", n=int(contracting.sum()))
+             "{n} teachers", n=int(contracting.sum()), kind="check")
 claims.finish()
 

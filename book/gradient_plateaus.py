@@ -529,16 +529,17 @@ claims.check("white-noise-identity",
              "kernel distance", abs(closed - mc_mean) <= mc_half,
              "Monte Carlo {mean:.4f} +- {half:.4f} ({z:g} s.e.), "
              "closed form {closed:.4f}",
-             mean=mc_mean, half=mc_half, z=mc_z, closed=closed)
+             mean=mc_mean, half=mc_half, z=mc_z, closed=closed, kind="paper")
 claims.check("lag-weights-matter",
              "dropping the lag weights (T - k)/T biases the loss outside the "
              "Monte-Carlo interval", abs(unweighted - mc_mean) > mc_half,
-             "without lag weights {unweighted:.4f}", unweighted=unweighted)
+             "without lag weights {unweighted:.4f}", unweighted=unweighted,
+             kind="paper")
 claims.check("plateau-exponential",
              "plateau length grows exponentially with the memory delay "
              "(fit slope > 0, R^2 >= 0.9)", escaped and rate > 0 and r2 >= 0.9,
              "rate {rate:.3f} per time unit, R^2 = {r2:.3f} (fit to medians over "
-             "{n_seeds} seeds)", rate=rate, r2=r2, n_seeds=n_seeds)
+             "{n_seeds} seeds)", rate=rate, r2=r2, n_seeds=n_seeds, kind="paper")
 
 
 # %%
@@ -548,17 +549,18 @@ claims.check("control-no-plateau",
              "shortest-memory bump's", bool(shortest > 0 and
                                             np.all(control_len <= 0.1 * shortest)),
              "control lengths {control} steps; shortest bump min {shortest:.0f} steps",
-             control=items(control_len.tolist(), "{v:.0f}"), shortest=shortest)
+             control=items(control_len.tolist(), "{v:.0f}"), shortest=shortest,
+             kind="check")
 claims.check("rate-matches-derivation",
              f"the measured growth rate is within {rate_tolerance:.0%} of the derived "
              "one", escaped and abs(rate / pred_rate - 1) <= rate_tolerance,
              "measured {rate:.3f}, derived {derived:.3f} (asymptotic {asym:.3f})",
-             rate=rate, derived=pred_rate, asym=asym_rate)
+             rate=rate, derived=pred_rate, asym=asym_rate, kind="paper")
 claims.check("sgd-plateau",
              "minibatch SGD on sampled data plateaus too, within a factor 2 of the "
              "closed-form length", bool(0.5 <= sgd_len / gd_len <= 2.0) and gd_len > 0,
              "median plateau: SGD {sgd:.0f} steps, closed-form GD {gd:.0f} steps",
-             sgd=sgd_len, gd=gd_len)
+             sgd=sgd_len, gd=gd_len, kind="paper")
 
 
 # %%
@@ -570,7 +572,7 @@ claims.check("airy-projection-derived",
              "derived vs quadrature {err:.1f}% of the largest projection; |boundary| / "
              "lobe {first:.2f} at t0 = {t0_first:g}, {last:.2f} at t0 = {t0_last:g}",
              err=100 * proj_err, first=dominance[0], t0_first=t0s[0],
-             last=dominance[-1], t0_last=t0s[-1])
+             last=dominance[-1], t0_last=t0s[-1], kind="paper")
 claims.check("airy-no-exponential-growth",
              "the Airy target's learning time does not grow exponentially with the "
              "delay as the bump's plateau does (fit R^2 < 0.9, or rate below half the "
@@ -578,6 +580,6 @@ claims.check("airy-no-exponential-growth",
              and not (airy_r2 >= 0.9 and airy_rate >= pred_rate / 2),
              "Airy half times {half} steps: rate {rate:.3f}, R^2 = {r2:.3f}; "
              "derived bump rate {derived:.3f}", rate=airy_rate, r2=airy_r2,
-             derived=pred_rate, half=items(airy_med.tolist(), "{v:.0f}"))
+             derived=pred_rate, half=items(airy_med.tolist(), "{v:.0f}"), kind="paper")
 claims.finish()
 

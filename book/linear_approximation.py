@@ -353,17 +353,17 @@ claims.check("exp-power-law",
              "exponential memory: the error decays at least like a power of m",
              min(exp_rates) > 0.25 and min(exp_r2) >= 0.9,
              "fitted rates {rates}; min R^2 {r2:.3f}",
-             rates=items(exp_rates, "{v:.2f}"), r2=min(exp_r2))
+             rates=items(exp_rates, "{v:.2f}"), r2=min(exp_r2), kind="paper")
 claims.check("exp-constant-grows",
              "the error grows as the decay rate beta shrinks (at every width m >= 4)",
              bool(np.all(np.diff(exp_err[:, np.asarray(widths) >= 4], axis=0) < 0)),
              "error at m={m}: {errors}", m=widths[-1],
-             errors=items(exp_err[:, -1].tolist(), "{v:.2g}"))
+             errors=items(exp_err[:, -1].tolist(), "{v:.2g}"), kind="paper")
 claims.check("pol-log-law",
              "polynomial memory: error follows (1 + a ln m)^-omega "
              "(within 15% for m >= 8)", max(law_dev) <= 0.15,
              "a = {a}; max deviation {dev:.1%}", a=items(law_a, "{v:.2f}"),
-             dev=max(law_dev))
+             dev=max(law_dev), kind="paper")
 
 # %%
 claims.check("pol-width-explodes",
@@ -371,11 +371,11 @@ claims.check("pol-width-explodes",
              "(x100 over the sweep)", bool(np.all(np.diff(width_needed) < 0))
              and width_needed[0] >= 100 * width_needed[-1],
              "widths {widths} for omega " + str(omegas),
-             widths=items(width_needed, "{v:.3g}"))
+             widths=items(width_needed, "{v:.3g}"), kind="paper")
 claims.check("rates-to-zero",
              "smallest trained rate -> 0 with m for polynomial memory only",
              pol_last <= 0.5 * pol_first and exp_floor >= 0.5,
              "polynomial: {first:.3g} -> {last:.3g}; exponential: min {floor:.3g}",
-             first=pol_first, last=pol_last, floor=exp_floor)
+             first=pol_first, last=pol_last, floor=exp_floor, kind="paper")
 claims.finish()
 

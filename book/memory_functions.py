@@ -232,11 +232,11 @@ claims.check("rnns-exponential", "RNN, GRU and LSTM at initialisation, every dep
              "probe_T steps, at a positive fitted rate",
              max(drop.values()) <= fall and min(rates) > 0,
              "largest end/peak <= {drop_max:.2g}; rates {rates}",
-             drop_max=drop_max, rates=span(rates))
+             drop_max=drop_max, rates=span(rates), kind="paper")
 claims.check("tanh-no-decay", "Fig. 11: the largest held input is never forgotten "
              "(speed at T at least half that at T/4), the smallest is (below 1e-6 of "
              "its peak)", large >= 0.5 and small <= 1e-6,
              "largest: {large:.2f}; smallest <= {small:.2g}",
-             large=large, small=bound(small, 1e-12))
+             large=large, small=bound(small, 1e-12), kind="paper")
 claims.finish()
 

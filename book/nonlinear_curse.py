@@ -683,11 +683,12 @@ tanh_most = {k: verdict.radius_ratio(NL[k]["upper"], first[k], NL[k]["lower"])
 tanh_least = {k: verdict.radius_ratio(NL[k]["lower"], first[k], NL[k]["upper"])
               for k in mems}
 claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
-             probe_err <= 1e-10, "max relative deviation <= {dev:.2g}", dev=probe_bound)
+             probe_err <= 1e-10, "max relative deviation <= {dev:.2g}", dev=probe_bound,
+             kind="check")
 claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
              all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems), "{falls}",
              falls=items({k: float(R[k]["E0"][0] / R[k]["E0"][-1]) for k in mems},
-                         "{k}: {v:.3g}x"))
+                         "{k}: {v:.3g}x"), kind="paper")
 
 # %%
 def of(ratio, keys):                     # "key: ratio" for the evidence
@@ -702,13 +703,14 @@ claims.check("pol-unstable", "polynomial memory: beta*(m_max) <= beta*(m_first) 
                  for k in pols),
              "linear {lin}; hardtanh {hard}; tanh {tanh}; r(J) {J}",
              lin=of(lin_ratio, pols), hard=of(hard_ratio, pols),
-             tanh=of(tanh_most, pols), J=of(J_ratio, pols))
+             tanh=of(tanh_most, pols), J=of(J_ratio, pols), kind="paper")
 e = "exponential"
 claims.check("exp-stable", "exponential memory: beta*(m_max) >= beta*(m_first) / 2, "
              "linear, hardtanh and tanh (tanh at least) and r(J)",
              set(all_said[e] + [verdict.verdict(tanh_least[e])]) == {"stable"},
              "linear {lin:.2g}; hardtanh {hard:.2g}; tanh {tanh:.2g}; r(J) {J:.2g}",
-             lin=lin_ratio[e], hard=hard_ratio[e], tanh=tanh_least[e], J=J_ratio[e])
+             lin=lin_ratio[e], hard=hard_ratio[e], tanh=tanh_least[e], J=J_ratio[e],
+             kind="paper")
 
 # %%
 claims.check("crossings-shift", "polynomial memory: the crossings of consecutive "
@@ -716,7 +718,7 @@ claims.check("crossings-shift", "polynomial memory: the crossings of consecutive
              all(verdict.crossings_shift_left(R[k]["crossings"]) for k in pols),
              "{crossings}", crossings=items({k: items(R[k]["crossings"].tolist(),
                                                       "{v:.1g}") for k in pols},
-                                            "{k}: {v}", "; "))
+                                            "{k}: {v}", "; "), kind="paper")
 nest_keys = [("exponential", None)]
 nest_keys += [(k, p) for k in pols for p in ("exp", "softplus")]
 nest_of = {f"{k}/{p or 'free'}": verdict.curves_nest(R[k] if p is None else Rp[k, p])
@@ -724,24 +726,25 @@ nest_of = {f"{k}/{p or 'free'}": verdict.curves_nest(R[k] if p is None else Rp[k
 claims.check("curves-nest", "exponential memory, and stable reparameterisations on "
              "polynomial memory: no crossing among the approximating widths more than "
              "4x left of the first one's radius (the curves nest)",
-             all(nest_of.values()), "{nest}", nest=items(nest_of, "{k}: {v}"))
+             all(nest_of.values()), "{nest}", nest=items(nest_of, "{k}: {v}"),
+             kind="paper")
 
 # %%
 reparam = {f"{k}/{p}": P_ratio[k, p] for k in pols for p in ("exp", "softplus")}
 claims.check("reparam-stable", "exp and softplus reparameterisations: polynomial "
              "memory is stably approximated (radius ratio >= 1/2)",
              all(verdict.verdict(r) == "stable" for r in reparam.values()), "{ratios}",
-             ratios=items(reparam, "{k}: {v:.2g}"))
+             ratios=items(reparam, "{k}: {v:.2g}"), kind="paper")
 direct = {k: P_ratio[k, "direct"] for k in pols}
 claims.check("direct-unstable", "direct parameterisation of the same recurrence: "
              "polynomial memory is not (radius ratio <= 1/2)",
              all(verdict.verdict(r) == "unstable" for r in direct.values()), "{ratios}",
-             ratios=items(direct, "{k}: {v:.2g}"))
+             ratios=items(direct, "{k}: {v:.2g}"), kind="paper")
 
 # %%
 claims.check("certificate", "every model: delta_min <= the edge bound from E_m(0); "
              "certified lower radius <= beta* <= delta_min; curves <= the upper bound",
-             all(cert.values()), "{cert}", cert=items(cert, "{k}: {v}"))
+             all(cert.values()), "{cert}", cert=items(cert, "{k}: {v}"), kind="check")
 w_bound = all(bool((R[k]["window"][T] >= R[k]["window_lower"][T]).all())
               for k in mems for T in windows)
 claims.check("window-bound", "on every window T, every width's radius is at least "
@@ -749,19 +752,19 @@ claims.check("window-bound", "on every window T, every width's radius is at leas
              bounds=items({k: items([(float(R[k]["window"][T].min()),
                                       R[k]["window_lower"][T]) for T in windows],
                                      "{v[0]:.1g} >= {v[1]:.1g}") for k in mems},
-                          "{k}: {v}", "; "))
+                          "{k}: {v}", "; "), kind="check")
 
 # %%
 flat = {f"{k}, T={T}": r for (k, T), r in W_ratio.items()}
 claims.check("window-flat", "polynomial memory on a window T: the radius does not "
              "shrink over the approximating widths (ratio >= 1/2 for every T)",
              all(verdict.verdict(r) == "stable" for r in flat.values()), "{ratios}",
-             ratios=items(flat, "{k}: {v:.2g}"))
+             ratios=items(flat, "{k}: {v:.2g}"), kind="paper")
 claims.check("hardtanh-exact", "the hardtanh RNNs equal the linear models: "
              "pre-activations within [-1, 1] over all time, simulated to 1e-10",
              max(z_max, zr_max) <= 1 and hard_gap <= 1e-10,
              "largest pre-activation bound {z:.2f} (W + beta I), {zr:.2f} "
              "(reparameterised); simulated gap <= {gap:.2g}", z=z_max, zr=zr_max,
-             gap=bound(hard_gap, 1e-12))
+             gap=bound(hard_gap, 1e-12), kind="check")
 claims.finish()
 

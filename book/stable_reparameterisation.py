@@ -593,7 +593,7 @@ claims.check("scale-ordering",
              and abs(slopes[("continuous", "exp")] + 1) < 0.1
              and abs(slopes[("continuous", "best")] + 0.5) < 0.1, "slopes {slopes}",
              slopes=items({f"{k[0][:4]} {k[1]}": s for k, s in slopes.items()},
-                          "{k} {v:.2f}"))
+                          "{k} {v:.2f}"), kind="check")
 
 # %%
 def ratios(rows, kind):                     # "family/pname ratio" for the evidence
@@ -609,38 +609,39 @@ stable_rows = [(f, p) for f, p in ROWS if p != "direct"]
 direct_rows = [(f, p) for f, p in ROWS if p == "direct"]
 claims.check("exp-stable", "every family, with or without a stable reparameterisation, "
              "is stable on exponential memory", said(ROWS, "exponential") == {"stable"},
-             "beta* ratio: {ratios}", ratios=ratios(ROWS, "exponential"))
+             "beta* ratio: {ratios}", ratios=ratios(ROWS, "exponential"), kind="paper")
 
 # %%
 claims.check("reparam-stable", "with a stable reparameterisation, every family "
              "approximates polynomial memory stably (beta* does not shrink with m)",
              said(stable_rows, "polynomial") == {"stable"}, "beta* ratio: {ratios}",
-             ratios=ratios(stable_rows, "polynomial"))
+             ratios=ratios(stable_rows, "polynomial"), kind="paper")
 claims.check("direct-unstable", "without one, every family (diagonal, vanilla, "
              "LRU-style, SSM with 1 and 2 layers) is unstable on polynomial memory",
              said(direct_rows, "polynomial") == {"unstable"}, "beta* ratio: {ratios}",
-             ratios=ratios(direct_rows, "polynomial"))
+             ratios=ratios(direct_rows, "polynomial"), kind="paper")
 claims.check("readme-table", "the computed table agrees with the authors' README in "
              "every cell (its LRU row read as our direct LRU-style row, explained "
              "above)", n_agree == n_cells,
              "{n_agree} of {n_cells} cells agree; differ: {differ}", n_agree=n_agree,
              n_cells=n_cells,
-             differ=str(disagree) if disagree else "none")
+             differ=str(disagree) if disagree else "none", kind="check")
 claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows equal "
              "the linear ones over all time (pre-activations within [-1, 1]; "
              "simulated to 1e-10)", z_van <= kappa and van_gap <= 1e-10,
              "largest pre-activation bound {z:.2f}; simulated gap <= {gap:.2g}",
-             z=z_van / kappa, gap=bound(van_gap, 1e-12))
+             z=z_van / kappa, gap=bound(van_gap, 1e-12), kind="check")
 
 # %%
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "
              "(at least as wide as any, strictly wider than direct)",
              n_ok["best"] >= max(n_ok.values()) and n_ok["best"] > n_ok["direct"],
-             "learning rates that train: {n_ok}", n_ok=items(n_ok, "{k} {v}"))
+             "learning rates that train: {n_ok}", n_ok=items(n_ok, "{k} {v}"),
+             kind="paper")
 claims.check("lr-best-ratio",
              "'best' keeps the smallest max |grad|/|w| during training",
              ratio["best"] <= min(ratio.values()), "median max |grad|/|w|: {ratio}",
-             ratio=items(ratio, "{k} {v:.3g}"))
+             ratio=items(ratio, "{k} {v:.3g}"), kind="paper")
 claims.check("ssm-exponential", "SSMs with layer-wise nonlinearity and a stable "
              "reparameterisation forget exponentially, even when trained on polynomial "
              "memory (tail rate above the power law's own over the same lags)",
@@ -649,6 +650,6 @@ claims.check("ssm-exponential", "SSMs with layer-wise nonlinearity and a stable 
              "law: {law:.3g}); M(end)/max M <= {end:.2g} (polynomial target: "
              "{target:.2g})",
              rate=min_rate, direct=min_rate_direct, law=target_rate, end=end_ratio,
-             target=target_end)
+             target=target_end, kind="paper")
 claims.finish()
 

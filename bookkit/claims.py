@@ -44,17 +44,33 @@ def glue(name: str, value, display: bool = False) -> None:
           display=display)
 
 
+KINDS = ("paper", "check")
+
+
 @dataclass
 class Claim:
     """One claim: its statement, whether it reproduced, and what was measured: the
-    ``evidence`` template and its ``numbers`` (``text`` is the evidence in words)."""
+    ``evidence`` template and its ``numbers`` (``text`` is the evidence in words).
+
+    ``kind`` says what a pass is worth: ``"paper"``, a statement of the papers (or of
+    the book's own science) that an experiment could contradict; ``"check"``, an
+    identity or a proved inequality, worth keeping but not evidence. ``ref`` names
+    what the claim reproduces ("wang2024inverse Fig. 1(b)"), "" for the book's own.
+    """
 
     id: str
     statement: str
     passed: bool
     evidence: str
+    kind: str
+    ref: str = ""
     numbers: dict = field(default_factory=dict)
     expected_failure: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id!r}: kind must be one of {KINDS}; "
+                             f"got {self.kind!r}")
 
     @property
     def text(self) -> str:
@@ -73,7 +89,8 @@ class Claim:
 
     def record(self) -> dict:
         """The claim as JSON-able data (what ``claims_data`` glues, one per claim)."""
-        return {"id": self.id, "statement": self.statement, "reproduced": self.passed,
+        return {"id": self.id, "statement": self.statement, "kind": self.kind,
+                "ref": self.ref, "reproduced": self.passed,
                 "verdict": self.verdict, "expected_failure": self.expected_failure,
                 "evidence": self.text, "template": self.evidence,
                 "numbers": evidence.encode(self.numbers)}
@@ -94,33 +111,39 @@ class Claims:
         self.strict = strict
         self.items: list[Claim] = []
 
-    def check(self, id: str, statement: str, passed, evidence: str,
-              expected_failure: str | None = None, **numbers) -> None:
+    def check(self, id: str, statement: str, passed, evidence: str, *, kind: str,
+              ref: str = "", expected_failure: str | None = None, **numbers) -> None:
         """Record one claim. ``evidence`` is a template of what was measured,
-        formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``).
+        formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``);
+        ``kind`` is "paper" or "check" and ``ref`` what it reproduces (:class:`Claim`).
 
         ``expected_failure`` is the reason a claim honestly does not reproduce;
         such a claim is shown as expected and never raises. Returns nothing, so a
         cell ending with a check shows only the check's line."""
         if any(c.id == id for c in self.items):
             raise ValueError(f"claim id {id!r} recorded twice")
-        claim = Claim(id, statement, bool(passed), evidence, numbers, expected_failure)
+        claim = Claim(id, statement, bool(passed), evidence, kind, ref, numbers,
+                      expected_failure)
         self.items.append(claim)
         print(f"[{claim.verdict}] {id}: {claim.text}")
 
     def table(self):
         import pandas as pd
         return pd.DataFrame(
-            [(c.id, c.statement, c.text, c.verdict) for c in self.items],
-            columns=["claim", "statement", "measured", "verdict"],
+            [(c.id, c.kind, c.statement, c.text, c.verdict) for c in self.items],
+            columns=["claim", "kind", "statement", "measured", "verdict"],
         ).set_index("claim")
 
     def as_dict(self) -> dict[str, bool]:
         return {c.id: c.passed for c in self.items}
 
+    def kinds(self) -> dict[str, str]:
+        return {c.id: c.kind for c in self.items}
+
     def finish(self) -> None:
-        """Show the table, glue ``claims``, ``claims_table`` and ``claims_data``, and
-        raise under strict on failure. Returns nothing (the table shows once)."""
+        """Show the table, glue ``claims``, ``claim_kinds``, ``claims_table`` and
+        ``claims_data``, and raise under strict on failure. Returns nothing (the
+        table shows once)."""
         import pandas as pd
         from IPython.display import display
         if not self.items:
@@ -129,6 +152,7 @@ class Claims:
         with pd.option_context("display.max_colwidth", None):   # statements in full
             display(table)
             glue("claims", self.as_dict())
+            glue("claim_kinds", self.kinds())
             glue("claims_table", table)
         glue("claims_data", Records(c.record() for c in self.items))
         failed = [c.id for c in self.items if c.unexpected_failure]
@@ -163,4 +187,5 @@ def read_claims(nb: dict) -> list[dict]:
     return list(json.loads(bundle["text/plain"])["claims"])
 
 
-__all__ = ["Claim", "Claims", "ClaimNotReproduced", "bound", "glue", "glued", "read_claims"]
+__all__ = ["KINDS", "Claim", "Claims", "ClaimNotReproduced", "bound", "glue", "glued",
+           "read_claims"]

@@ -200,9 +200,33 @@ def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
         return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
 
 
+def claims_summary(records: list[tuple[str, dict]]) -> str:
+    """Every chapter's claims, kind and verdict: one Markdown table (chapter named once)."""
+    rows, last = [], None
+    for name, c in records:
+        mark = "✓" if c["reproduced"] else "✗"
+        chapter = f"{{doc}}`{name}`" if name != last else ""
+        last = name
+        rows.append(f"| {chapter} | `{c['id']}` | {c['kind']} | "
+                    f"{escape(c['statement'])} | {mark} {escape(c['verdict'])} |")
+    return "\n".join(["| chapter | claim | kind | statement | verdict |",
+                      "|---|---|---|---|---|", *rows])
+
+
+def claims_counts(records: list[tuple[str, dict]]) -> str:
+    """"N claims of the papers (k reproduced) and M checks (j hold)": counted apart,
+    since a check (an identity, a proved inequality) is not evidence."""
+    def count(kind):
+        of = [c for _, c in records if c["kind"] == kind]
+        return len(of), sum(c["reproduced"] for c in of)
+    (n, k), (m, j) = count("paper"), count("check")
+    return (f"{n} claims of the papers ({k} reproduced) and {m} checks of identities "
+            f"and proved inequalities ({j} hold)")
+
+
 def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
     """Prepare the staged notebooks (in place); the substitutions for the book."""
-    subs, rows, entries = {}, [], []
+    subs, records, entries = {}, [], []
     source = install_source(config)
     for name in chapters(src):
         path = src / "book" / f"{name}.ipynb"
@@ -213,14 +237,10 @@ def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
         subs[f"reproduce_{name}"] = reproduce_box(name, nb, scale)
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
-        for i, c in enumerate(read_claims(nb)):
-            mark = "✓" if c["reproduced"] else "✗"
-            chapter = f"{{doc}}`{name}`" if i == 0 else ""     # named once per chapter
-            rows.append(f"| {chapter} | `{c['id']}` | {escape(c['statement'])} | "
-                        f"{mark} {escape(c['verdict'])} |")
+        records += [(name, c) for c in read_claims(nb)]
     subs["chapter_map"] = "\n".join(entries)
-    subs["claims_summary"] = "\n".join(
-        ["| chapter | claim | statement | verdict |", "|---|---|---|---|", *rows])
+    subs["claims_summary"] = claims_summary(records)
+    subs["claims_counts"] = claims_counts(records)
     subs["build_scale"] = scale
     subs["robustness_summary"] = robustness_summary()
     return subs

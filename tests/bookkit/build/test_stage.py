@@ -152,3 +152,26 @@ def test_reproduce_box_gives_the_exact_command(staged):
         assert f"papermill book/{ref.stem}.ipynb out.ipynb" in box
         assert f"-f book/params/smoke/{ref.stem}.yaml" in box
         assert ":class: dropdown" in box, "the parameter tables are folded"
+
+
+def test_the_intro_counts_paper_claims_and_checks_apart(staged):
+    """issue 29: a check (an identity, a proved inequality) is not evidence; the intro's
+    summary shows each claim's kind and counts the two kinds apart."""
+    subs = yaml.safe_load((staged / "_config.yml").read_text())["parse"]["myst_substitutions"]
+    header, rule, *rows = subs["claims_summary"].splitlines()
+    assert header == "| chapter | claim | kind | statement | verdict |"
+    kinds = [row.split(" | ")[2] for row in rows]
+    assert set(kinds) == {"paper", "check"} and len(rows) == sum(
+        len(stage.read_claims(json.loads(r.read_text()))) for r in REFERENCES)
+    n_paper, n_check = kinds.count("paper"), kinds.count("check")
+    assert subs["claims_counts"].startswith(f"{n_paper} claims of the papers (")
+    assert f"and {n_check} checks of identities" in subs["claims_counts"]
+
+
+def test_claims_counts_says_what_reproduced():
+    records = [("a", {"kind": "paper", "reproduced": True}),
+               ("a", {"kind": "paper", "reproduced": False}),
+               ("b", {"kind": "check", "reproduced": True})]
+    assert stage.claims_counts(records) == (
+        "2 claims of the papers (1 reproduced) and 1 checks of identities and proved "
+        "inequalities (1 hold)")

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def claim(template, **numbers):
     """A claim's record as bookkit.claims glues it."""
     from bookkit.claims import Claim
-    return Claim("x", "x holds", True, template, numbers).record()
+    return Claim("x", "x holds", True, template, "paper", numbers=numbers).record()
 
 
 def test_evidence_range_fills_the_template_with_each_numbers_range():

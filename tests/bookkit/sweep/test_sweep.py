@@ -48,7 +48,7 @@ import os
 from bookkit.claims import Claims
 claims = Claims(strict=strict)
 claims.check("even", "the seed is even", seed % 2 == 0,
-             "seed {seed}; value {value:.2f}; threads {threads}", seed=seed,
+             "seed {seed}; value {value:.2f}; threads {threads}", kind="paper", seed=seed,
              value=seed / 10, threads=os.environ["OMP_NUM_THREADS"])
 claims.finish()
 '''
