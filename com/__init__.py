@@ -11,7 +11,7 @@ memory/            what is to be remembered, and how a model's memory is measure
   inputs           probe_inputs, held_inputs
 models/            what a recurrent model is
   kernels          powers (a^t), exp_sum (sum_i g_i a_i^t), diagonal_kernel (continuous,
-                   gradient written out), krylov, dense_kernel, convolve, convolve_lagged
+                   real or oscillating modes, gradient written out), krylov, dense_kernel, convolve, convolve_lagged
   padding          live units, square masks, inert modes, pad
   residual         the residual RNN h += dt sigma(W h + U x + b): rnn, init, kernel
   random_nets      RNN, GRU, LSTM stacks at initialisation; torch_network
@@ -20,10 +20,12 @@ models/            what a recurrent model is
   families         FAMILIES: Family records (family_parts: their constructions)
 approximation/     how well width m can match a target
   grids            lag_grid, quadrature_weights, lag_weights
-  fixed_rates      li2021's fixed-rate fits, l1_error, fixed_rate_errors
+  fixed_rates      li2021's fixed-rate fits of every width, exactly (an orthonormal
+                   Jacobi form): errors, fixed_rate_errors
   exp_sums         l1 exponential-sum approximants over all lags: fit, fits, prune
   horizon          error over the infinite horizon, window_error
-  laws             log_linear_fit (the one fit), power_law_fit, decay_rate, log_law
+  laws             log_linear_fit (the one fit), power_law_fit, decay_rate (Unresolved),
+                   log_law, first_width_below
 stability/         how the error grows under perturbation
   perturbations    the protocols: diagonal, family_directions, edge
   curves           curve (E_m(beta), the one routine), diagonal_curve, family_curve
@@ -32,14 +34,17 @@ stability/         how the error grows under perturbation
   verdict          radius, first_approximating, radius_ratio, verdict, certified, ...
 training/          training many small models at once
   loss             white_noise_loss, sampled_loss, monte_carlo_loss, mean_interval
-  loop             train (on_step callback), DiagonalRNN, fit_diagonal, train_family
+  loop             train (on_step, until), DiagonalRNN (real or complex-conjugate
+                   modes), init_diagonal, fit_diagonal, train_family
   learning_rates   train_at_rates: one Adam step size per model
-  plateaus         plateau, predicted_escape, predicted_rate, half_time, airy_projection
+  plateaus         plateau, escaped, predicted_escape, first_below, bump_projection,
+                   removed_fraction, onset, plateau_decrease, airy_projection
   tasks            Task, make_task
 experiments/       one pipeline per chapter that needs one
   curse            CurseConfig, measure, simulate, nonlinear
   filtering        teachers, students, narrower, prune, blowup_radius, judge (Fig. 3)
   plateaus_sgd     sgd_and_gd: minibatch SGD against the closed form
+  plateaus_airy    train_delayed: li2021's Airy target, learning time of its delay
 """
 from __future__ import annotations
 

@@ -29,13 +29,20 @@ def power_law_fit(m, err) -> tuple[float, float, float]:
     return -slope, intercept, r2
 
 
+class Unresolved(ValueError):
+    """A memory too small to measure: fewer than three of its values above the floor."""
+
+
 def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12) -> float:
     """Fitted exponential decay rate of a memory function M(t): -(slope of log M
-    against t) (``log_linear_fit``), over the points where M(t) > floor; nan where
-    fewer than two are (a memory gone below the floor at once has no measured rate)."""
+    against t) (``log_linear_fit``), over the points where M(t) > floor (values below
+    it are round-off of O(1) outputs). Raises :class:`Unresolved` where fewer than three
+    are: such a memory has no measured rate, and a nan would pass for one."""
     keep = memory > floor
-    if int(keep.sum()) < 2:
-        return float("nan")
+    if int(keep.sum()) < 3:
+        raise Unresolved(f"decay rate unresolved: {int(keep.sum())} of {memory.numel()} "
+                         f"memory values above the floor {floor:g} (largest "
+                         f"{float(memory.max()):.3g}); at least 3 are needed")
     return -log_linear_fit(t[keep].numpy(), memory[keep].numpy())[0]
 
 
@@ -53,12 +60,13 @@ def width_for_error(eps: float, omega: float, a: float = 2.0) -> float:
     return math.exp(expo) if expo < 700 else math.inf
 
 
-def first_width_below(widths, err, eps: float):
-    """Smallest width whose error is <= eps, or None if none on the sweep."""
+def first_width_below(widths, err, eps: float) -> float:
+    """Smallest width whose error is <= eps: a measured width, never read off a law;
+    inf if no width of the sweep reaches eps (censored at the sweep's largest)."""
     for m, e in zip(widths, err):
         if e <= eps:
-            return int(m)
-    return None
+            return float(m)
+    return math.inf
 
 
 def fit_log_law(widths, err: np.ndarray, omega: float, min_width: int = 8) -> float:
@@ -69,5 +77,5 @@ def fit_log_law(widths, err: np.ndarray, omega: float, min_width: int = 8) -> fl
     return float(np.median((err[keep] ** (-1.0 / omega) - 1.0) / np.log(m[keep])))
 
 
-__all__ = ["log_linear_fit", "power_law_fit", "decay_rate", "log_law", "width_for_error",
-           "first_width_below", "fit_log_law"]
+__all__ = ["log_linear_fit", "power_law_fit", "Unresolved", "decay_rate", "log_law",
+           "width_for_error", "first_width_below", "fit_log_law"]

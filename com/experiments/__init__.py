@@ -5,7 +5,9 @@
 ``filtering``     random tanh teachers, diagonal students trained on them, and the
                   stability filter of Fig. 3 (wang2024inverse)
 ``plateaus_sgd``  plateaus on sampled data: minibatch SGD against the closed form
+``plateaus_airy`` li2021's Airy target learned by oscillating modes: the time to learn
+                  its delayed memory
 """
-from . import curse, filtering, plateaus_sgd
+from . import curse, filtering, plateaus_airy, plateaus_sgd
 
-__all__ = ["curse", "filtering", "plateaus_sgd"]
+__all__ = ["curse", "filtering", "plateaus_airy", "plateaus_sgd"]

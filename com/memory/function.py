@@ -12,15 +12,18 @@ import torch
 from .inputs import probe_inputs
 
 
-def memory_function(outputs: torch.Tensor, magnitudes: torch.Tensor) -> torch.Tensor:
+def memory_function(outputs: torch.Tensor, magnitudes: torch.Tensor,
+                    each: bool = False) -> torch.Tensor:
     """Discrete memory function from Heaviside responses.
 
     outputs:    (..., X, T) model outputs y_t for inputs x 1_{t>=0}, one row per magnitude
     magnitudes: (X,) the |x| of each held input
-    returns:    (..., T-1) max_x |y_{t+1} - y_t| / |x|
+    returns:    (..., T-1) max_x |y_{t+1} - y_t| / |x|; with ``each``, every magnitude's
+                |y_{t+1} - y_t| / |x|, (..., X, T-1)
     """
     diff = (outputs[..., 1:] - outputs[..., :-1]).abs()      # (..., X, T-1)
-    return (diff / magnitudes[:, None]).amax(dim=-2)
+    per = diff / magnitudes[:, None].abs()
+    return per if each else per.amax(dim=-2)
 
 
 def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside",
@@ -38,17 +41,22 @@ def probe(model, magnitudes: torch.Tensor, T: int, kind: str = "heaviside",
 
 
 def probes(model, magnitudes: torch.Tensor, T: int,
-           kinds: tuple[str, ...] = ("heaviside", "impulse"), d: int = 1) -> dict:
+           kinds: tuple[str, ...] = ("heaviside", "impulse"), d: int = 1,
+           each: bool = False) -> dict:
     """``probe`` for several kinds from one call of the model (the probe inputs and the
-    zero input stacked into one batch).  -> {kind: (..., T-1)}"""
+    zero input stacked into one batch).  -> {kind: (..., T-1)}, the max over the
+    magnitudes; with ``each``, every magnitude's own probe, {kind: (..., X, T-1)}."""
     inputs = [probe_inputs(magnitudes, T, k, d) for k in kinds]        # (X, T, d) each
     X = len(magnitudes)
     y = model(torch.cat(inputs + [torch.zeros_like(inputs[0][:1])]))   # (..., K X + 1, T)
     out = {}
     for i, k in enumerate(kinds):
         yk = y[..., i * X:(i + 1) * X, :] - y[..., -1:, :]             # (..., X, T)
-        out[k] = memory_function(yk, magnitudes) if k == "heaviside" else \
-            (yk[..., 1:].abs() / magnitudes[:, None].abs()).amax(dim=-2)
+        if k == "heaviside":
+            out[k] = memory_function(yk, magnitudes, each)
+        else:
+            per = yk[..., 1:].abs() / magnitudes[:, None].abs()        # (..., X, T-1)
+            out[k] = per if each else per.amax(dim=-2)
     return out
 
 

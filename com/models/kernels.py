@@ -8,8 +8,9 @@ distance to the edge of stability, delta = 1 - a (the book's convention: a
 perturbation W -> W + beta I is delta -> delta - beta, exact in float64 even where a
 itself would round to 1), or, for models trained in eigenvalue space, by a itself.
 Continuous time: ``diagonal_kernel`` is sum_i c_i e^{-w_i t} with its gradient
-written out. A dense recurrence: ``dense_kernel`` by doubling. ``convolve`` runs any
-kernel on inputs by FFT.
+written out, and with complex-conjugate modes sum_i e^{-w_i t}(c_i cos nu_i t +
+s_i sin nu_i t) (a real recurrence of 2x2 rotation-decay blocks). A dense
+recurrence: ``dense_kernel`` by doubling. ``convolve`` runs any kernel on inputs by FFT.
 """
 from __future__ import annotations
 
@@ -102,13 +103,54 @@ class _DiagonalKernel(torch.autograd.Function):
         return grad_t, grad_w, grad_c
 
 
-def diagonal_kernel(t: torch.Tensor, rates: torch.Tensor, coeffs: torch.Tensor) -> torch.Tensor:
-    """Continuous time: rhohat(t) = sum_i c_i e^{-w_i t}, exponents cut at +-700.
+class _OscillatingKernel(torch.autograd.Function):
+    """rhohat(t) = sum_i e^{-w_i t} (c_i cos nu_i t + s_i sin nu_i t), the real kernel
+    of complex-conjugate modes -w_i +- i nu_i, with its gradient written out: with
+    C = e^{-w t} cos nu t, S = e^{-w t} sin nu t saved and gt = g t,
 
-    t: (T,) lags;  rates w, coeffs c: (..., m)  ->  (..., T)
+        dL/dc = sum_t g C,  dL/ds = sum_t g S,
+        dL/dw = -(c sum_t gt C + s sum_t gt S),  dL/dnu = s sum_t gt C - c sum_t gt S."""
+
+    @staticmethod
+    def forward(ctx, t, rates, freqs, coeffs, sines):
+        decay = torch.mul(rates[..., :, None], -t)                 # (..., m, T) -w_i t
+        decay.clamp_(-MAX_EXPONENT, MAX_EXPONENT).exp_()
+        phase = torch.mul(freqs[..., :, None], t)                  # (..., m, T) nu_i t
+        C, S = decay * torch.cos(phase), decay.mul_(torch.sin(phase))
+        ctx.save_for_backward(t, coeffs, sines, C, S)
+        return (torch.einsum("...m,...mt->...t", coeffs, C)
+                + torch.einsum("...m,...mt->...t", sines, S))      # (..., T)
+
+    @staticmethod
+    def backward(ctx, g):                                          # g: (..., T)
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("no gradient in the lags t for oscillating modes")
+        t, coeffs, sines, C, S = ctx.saved_tensors
+        gt = g * t
+        P = torch.einsum("...t,...mt->...m", gt, C)
+        Q = torch.einsum("...t,...mt->...m", gt, S)
+        return (None, -(coeffs * P + sines * Q), sines * P - coeffs * Q,
+                torch.einsum("...t,...mt->...m", g, C),
+                torch.einsum("...t,...mt->...m", g, S))
+
+
+def diagonal_kernel(t: torch.Tensor, rates: torch.Tensor, coeffs: torch.Tensor,
+                    freqs: torch.Tensor | None = None,
+                    sines: torch.Tensor | None = None) -> torch.Tensor:
+    """Continuous time: rhohat(t) = sum_i c_i e^{-w_i t}, exponents cut at +-700; with
+    ``freqs`` nu and ``sines`` s, the modes are complex-conjugate pairs -w_i +- i nu_i:
+    rhohat(t) = sum_i e^{-w_i t} (c_i cos nu_i t + s_i sin nu_i t)
+    = Re sum_i (c_i - i s_i) e^{-(w_i - i nu_i) t}.
+
+    t: (T,) lags;  rates w, coeffs c (and freqs, sines): (..., m)  ->  (..., T)
     """
-    rates, coeffs = torch.broadcast_tensors(rates, coeffs)
-    return _DiagonalKernel.apply(t, rates, coeffs)
+    if (freqs is None) != (sines is None):
+        raise ValueError("give oscillating modes both their freqs and their sines")
+    if freqs is None:
+        rates, coeffs = torch.broadcast_tensors(rates, coeffs)
+        return _DiagonalKernel.apply(t, rates, coeffs)
+    rates, freqs, coeffs, sines = torch.broadcast_tensors(rates, freqs, coeffs, sines)
+    return _OscillatingKernel.apply(t, rates, freqs, coeffs, sines)
 
 
 def normalised_diagonal_kernel(t: torch.Tensor, lam: torch.Tensor,

@@ -4,7 +4,8 @@
 ``loop``            the one training loop (GD or Adam, an on_step callback), diagonal
                     RNNs, any family on a task, all widths in one padded program
 ``learning_rates``  the learning-rate range: one Adam step size per model
-``plateaus``        the plateau rule, half times, the derived escape time, Airy
+``plateaus``        the plateau rule, learning times, the derived escape time and
+                    plateau onset, the Airy target's projection
 ``tasks``           target memories on a family's lag grid, with data when sampled
 """
 from . import learning_rates, loop, loss, plateaus, tasks

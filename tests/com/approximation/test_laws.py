@@ -22,7 +22,7 @@ def test_log_law_and_its_inverse():
 
 def test_first_width_below():
     assert laws.first_width_below([2, 4, 8], [0.9, 0.4, 0.1], 0.5) == 4
-    assert laws.first_width_below([2, 4, 8], [0.9, 0.8, 0.7], 0.5) is None
+    assert laws.first_width_below([2, 4, 8], [0.9, 0.8, 0.7], 0.5) == float("inf")
 
 
 def test_the_log_linear_fits_are_one():
@@ -42,4 +42,7 @@ def test_decay_rate_recovers_exponent_above_its_floor():
     assert laws.decay_rate(t, 3 * torch.exp(-0.7 * t)) == pytest.approx(0.7, rel=1e-10)
     M = torch.exp(-5 * t)                                  # below 1e-12 after t ~ 5.5
     assert laws.decay_rate(t, M) == pytest.approx(5.0, rel=1e-10)
-    assert np.isnan(laws.decay_rate(t, 1e-20 * M))          # nothing above the floor
+    with pytest.raises(laws.Unresolved, match="0 of .* above the floor"):
+        laws.decay_rate(t, 1e-20 * M)                        # nothing above the floor
+    with pytest.raises(ValueError, match="unresolved"):     # two points are no fit
+        laws.decay_rate(t, torch.where(t < 0.15, M, 1e-20 * M))

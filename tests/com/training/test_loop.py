@@ -7,12 +7,34 @@ from com.training import loop as training
 from com.training import tasks
 
 
-def test_init_is_seeded_and_in_range():
-    a = training.init_diagonal(3, 4, seed=5, rates=(0.5, 2.0))
-    b = training.init_diagonal(3, 4, seed=5, rates=(0.5, 2.0))
+def gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_init_draws_from_its_generator_and_in_range():
+    a = training.init_diagonal(3, 4, gen(5), rates=(0.5, 2.0))
+    b = training.init_diagonal(3, 4, gen(5), rates=(0.5, 2.0))
     assert torch.equal(a.raw, b.raw)
     assert a.rates().min() >= 0.5 and a.rates().max() <= 2.0
-    assert a.coeffs.abs().sum() == 0
+    assert a.coeffs.abs().sum() == 0 and a.freqs is None
+    c = training.init_diagonal(3, 4, gen(5), rates=(0.5, 2.0), freqs=(1.0, 3.0))
+    assert torch.equal(c.raw, a.raw)                  # the frequencies are drawn after
+    assert c.freqs.min() >= 1.0 and c.freqs.max() <= 3.0 and c.sines.abs().sum() == 0
+    assert len(c.parameters()) == 4
+
+
+def test_repeat_gives_fresh_copies_target_major():
+    a = training.init_diagonal(2, 3, gen(1), freqs=(0.0, 2.0))
+    r = a.repeat(3)
+    assert r.raw.shape == (6, 3) and torch.equal(r.freqs[4:], a.freqs.detach())
+    assert all(p.is_leaf and p.requires_grad for p in r.parameters())
+
+
+def test_until_stops_early_and_keeps_what_was_recorded():
+    x = torch.zeros(1, requires_grad=True)
+    h = training.train([x], lambda: (x - 1.0) ** 2, 100, 0.1, "gd",
+                       until=lambda hist: len(hist) == 7)
+    assert h.shape == (7, 1)
 
 
 def test_gd_on_quadratic_matches_closed_form():
@@ -44,7 +66,8 @@ def test_fit_diagonal_reduces_loss():
     t = torch.linspace(0, 20, 401)
     rho = torch.exp(-0.7 * t) + 0.5 * torch.exp(-2.0 * t)
     w = quadrature_weights(t)
-    out = training.fit_diagonal(t, rho, w, m=2, n_models=2, steps=600, lr=0.05, seed=0)
+    out = training.fit_diagonal(t, rho, w, m=2, n_models=2, steps=600, lr=0.05,
+                                generator=gen(0))
     assert out["history"].shape == (600, 2)
     assert torch.all(out["loss"] < 1e-2 * out["history"][0])
 
@@ -68,8 +91,8 @@ def test_fit_diagonal_on_two_targets_is_two_runs():
     t = torch.linspace(0, 20, 200)
     q = quadrature_weights(t)
     targets = torch.stack([torch.exp(-t), (1 + t) ** -1.5])
-    both = training.fit_diagonal(t, targets, q, 3, 2, 50, 0.05, seed=4)
+    both = training.fit_diagonal(t, targets, q, 3, 2, 50, 0.05, gen(4))
     for k in range(2):
-        one = training.fit_diagonal(t, targets[k], q, 3, 2, 50, 0.05, seed=4)
+        one = training.fit_diagonal(t, targets[k], q, 3, 2, 50, 0.05, gen(4))
         assert torch.allclose(both["rates"][k], one["rates"], rtol=1e-10, atol=1e-14)
         assert torch.allclose(both["history"][:, k], one["history"], rtol=1e-10, atol=1e-14)

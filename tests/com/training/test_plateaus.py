@@ -28,6 +28,14 @@ def test_plateau_rule_no_plateau_and_censored():
     assert math.isinf(out["length"][1])
 
 
+def test_escaped_once_every_plateau_ended():
+    L = np.concatenate([np.full(50, 1.0), np.linspace(1.0, 0.5, 20)])
+    stuck = np.full(70, 1.0)
+    assert plateaus.escaped(L[:, None])
+    assert not plateaus.escaped(np.stack([L, stuck], 1))
+    assert plateaus.escaped([torch.tensor([v]) for v in L])         # a list, as train keeps
+
+
 def test_predicted_rate_tends_to_twice_initial_rate():
     near = plateaus.predicted_rate([4.0, 5.0, 6.0], 0.5)
     far = plateaus.predicted_rate([400.0, 401.0, 402.0], 0.5)
@@ -60,10 +68,56 @@ def test_escape_time_of_width_one_gradient_descent():
     assert np.all((ratio > 0.5) & (ratio < 3.0))
 
 
-def test_half_time_is_the_first_step_halfway_down():
-    L = np.stack([np.array([1.0, 1.0, 0.9, 0.6, 0.2, 0.2]),     # halfway 0.6 at step 3
-                  np.array([1.0, 0.5, 0.5, 0.5, 0.5, 0.5])], 1)  # at step 1
-    assert list(plateaus.half_time(L)) == [3.0, 1.0]
+def test_first_below_is_the_first_step_at_the_fraction_or_censored():
+    L = np.stack([np.array([1.0, 1.0, 0.9, 0.5, 0.2, 0.2]),     # at 0.5: step 3
+                  np.array([2.0, 0.9, 0.5, 0.5, 0.5, 0.5]),     # 0.9 <= 1.0: step 1
+                  np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.6])], 1) # never: censored
+    assert list(plateaus.first_below(L, 0.5)) == [3.0, 1.0, math.inf]
+
+
+def test_bump_projection_and_its_derivative_match_quadrature():
+    dt = 0.001
+    t = torch.arange(0.0, 40.0 + dt / 2, dt, dtype=torch.float64)
+    q = quadrature_weights(t)
+    for t0, w in [(0.0, 0.5), (3.0, 0.45), (8.0, 1.2)]:
+        rho = memory.bump(t0).kernel(t)
+        P, dP = plateaus.bump_projection(w, t0)
+        assert float(P) == pytest.approx(float((rho * torch.exp(-w * t) * q).sum()), rel=1e-6)
+        assert float(dP) == pytest.approx(float((-t * rho * torch.exp(-w * t) * q).sum()),
+                                          rel=1e-6)
+        assert float(plateaus.bump_norm2(t0)) == pytest.approx(float((rho ** 2 * q).sum()),
+                                                               rel=1e-6)
+
+
+def test_onset_is_where_the_weight_alone_removes_drop():
+    for w in (0.45, 0.5, 0.55):
+        a = plateaus.onset(w, 0.02)
+        assert 4.0 < a < 6.0
+        assert float(plateaus.removed_fraction(w, a)) == pytest.approx(0.02, rel=1e-9)
+        assert plateaus.removed_fraction(w, a - 0.5) > 0.02 > plateaus.removed_fraction(w, a + 0.5)
+    assert plateaus.onset(0.5, 0.99) == 0.0              # nothing to remove: no onset delay
+
+
+def test_plateau_decrease_is_what_gradient_descent_shows_on_the_plateau():
+    """Width 1 on a bump at t0 = 7: once c has equilibrated, the measured relative
+    decrease per step is the derived eta (w L')^2 / L at the current rate."""
+    dt, lr, w0, t0 = 0.01, 0.1, 0.5, 7.0
+    t = torch.arange(0.0, 30.0 + dt / 2, dt)
+    q = quadrature_weights(t)
+    rho = memory.bump(t0).kernel(t)
+    raw = torch.full((1,), math.log(w0), requires_grad=True)
+    c = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([raw, c], lr=lr)
+    losses, rates = [], []
+    for _ in range(200):
+        L = loss.white_noise_loss(rho, kernels.diagonal_kernel(t, raw.exp(), c), q)
+        losses.append(float(L.detach()))
+        rates.append(float(raw.detach().exp()))
+        opt.zero_grad()
+        L.backward()
+        opt.step()
+    rel = (losses[150] - losses[151]) / losses[150]
+    assert rel == pytest.approx(float(plateaus.plateau_decrease(rates[150], t0, lr)), rel=0.05)
 
 
 def test_airy_projection_matches_quadrature():
