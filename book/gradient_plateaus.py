@@ -396,9 +396,9 @@ glue("fig_lengths", plotting.finish(fig))
 # $e^{2\delta t_0}$ times longer.
 #
 # Where does the plateau begin? Each initialisation's derived onset $t_0^*(w_0)$ lies
-# between {glue:text}`onset_lo:.2f` and {glue:text}`onset_hi:.2f`. Every bump more than
-# {glue:text}`band` time units nearer than its model's onset has no plateau, and every one
-# more than {glue:text}`band` beyond it has one ({glue:text}`onset_agree` of
+# between {glue:text}`onset_lo:.2f` and {glue:text}`onset_hi:.2f`. Every bump whose delay
+# is more than {glue:text}`band` time units below its model's onset has no plateau, and
+# every one more than {glue:text}`band` above it has one ({glue:text}`onset_agree` of
 # {glue:text}`onset_decided` such (delay, model) pairs agree; pairs within the band are
 # not judged: there the rule's threshold and the derived one may differ by a few
 # hundredths of a time unit).
@@ -563,16 +563,19 @@ glue("fig_airy", plotting.finish(fig))
 # {glue:text}`a_rate:.3f` per time unit with $R^2 =$ {glue:text}`a_r2:.3f`, as
 # {cite}`li2021`'s exponential slowdown would have it; but a power law
 # $t_0^{\,p}$ fits this range as well, $p =$ {glue:text}`a_pow:.2f` with $R^2 =$
-# {glue:text}`a_pr2:.3f`, and the local exponential rate is
-# {glue:text}`lo_rate:.3f` per time unit up to $t_0 =$ {glue:text}`a_lo` against
-# {glue:text}`hi_rate:.3f` from there on. Over these delays the measurements cannot
-# tell exponential from power-law growth; telling them apart needs longer delays, and
-# so wider models and longer runs than this chapter spends. We could not derive the
+# {glue:text}`a_pr2:.3f`. The local exponential rate falls, from
+# {glue:text}`lo_rate:.3f` per time unit up to $t_0 =$ {glue:text}`a_lo` to
+# {glue:text}`hi_rate:.3f` from there on, as a power law's does, but so does that of an
+# exponential with a polynomial factor (the bump's derived escape time has one, pulling
+# the other way). Over these delays the measurements cannot tell exponential from
+# power-law growth; telling them apart needs longer delays, and so wider models and
+# longer runs than this chapter spends. We could not derive the
 # growth law either: unlike the bump, the weights here are not fixed by the lobe at
 # $t_0$ but by the oscillation near lag 0, which is only polynomially small in $t_0$, so
-# the bump's $e^{2w_0t_0}$ has no counterpart in the derivation. Nor could we check
-# whether {cite}`li2021` train further targets (a Lorenz-96 example has been reported
-# to us, unverified): this chapter reproduces none beyond the Airy one.
+# the bump's $e^{2w_0t_0}$ has no counterpart in the derivation. Nor could we read
+# whether {cite}`li2021` train further targets (a review of this book mentions a
+# Lorenz-96 example, which we could not confirm from the paper's text): this chapter
+# reproduces none beyond the Airy one, and invents none.
 #
 # ## Sampled data and minibatches
 #

@@ -265,6 +265,7 @@ small = float(speed[0, -1] / speed[0].max())
 large = float(speed[-1, -1])
 for key, val in dict(small_drop=bound(small, 1e-12), large_speed=large,
                      z1_large=float(z_end[0, -1]), corners="; ".join(corners),
+                     ray_time=float(torch.exp(2 * z_end[0, -1].abs()) / 4),
                      tanh_T=tanh_T).items():
     glue(key, val)
 
@@ -280,7 +281,8 @@ for key, val in dict(small_drop=bound(small, 1e-12), large_speed=large,
 # The smallest input is forgotten (its response speed falls to at most
 # {glue:text}`small_drop:.2g` of its peak), the largest is not: at $t =$
 # {glue:text}`tanh_T` its output moves at {glue:text}`large_speed:.4f`, the derived ray
-# speed 1 (its $z_1 =$ {glue:text}`z1_large:.1f`). The memory function, a supremum
+# speed 1 (its $z_1 =$ {glue:text}`z1_large:.1f`, so its ray lasts about
+# $e^{2|z_1|}/4 =$ {glue:text}`ray_time:.1e` time units). The memory function, a supremum
 # over $x$, therefore does not decay. Where each input's $v$ is at the end of the run:
 # {glue:text}`corners`. Inputs that escape end near $(1, -1)$ or $(-1, 1)$, which one
 # depending on $x$ and not only on its sign; a corner $(1, 1)$ or $(-1, -1)$ at the end

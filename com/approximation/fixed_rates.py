@@ -30,6 +30,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
+import torch
 from scipy.special import roots_legendre
 
 PANELS = 64                              # t up to 64 ln 2 = 44.4
@@ -69,7 +70,6 @@ def errors(memory, M: int, K: int = PANELS) -> np.ndarray:
     """Relative L1 errors ||rho - rho_m||_1 / ||rho||_1 of the L2 fits of every width
     m = 1..M on the fixed basis e^{-k t}, k <= m (module doc); ``memory`` a continuous
     com.memory.Memory with closed-form tail and l1 norm.  -> (M,)"""
-    import torch
     u, w = panels(M, K)
     dt = w / u                                                       # du / u = dt
     rho = memory.kernel(torch.from_numpy(-np.log(u))).numpy()       # (N,)
