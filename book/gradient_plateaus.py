@@ -63,7 +63,7 @@ import torch
 
 from bookkit import cache, plotting
 from bookkit.chapter import progress, start, stream
-from bookkit.chapters.gradient_plateaus import ONSET_BAND, Params
+from bookkit.chapters.gradient_plateaus import Params
 from bookkit.claims import Claims, glue
 from bookkit.evidence import items
 from com import memory
@@ -404,7 +404,7 @@ glue("fig_lengths", plotting.finish(fig))
 # hundredths of a time unit).
 
 # %%
-band = ONSET_BAND                                # judged only this far from the onset
+band = Params.ONSET_BAND                         # judged only this far from the onset
 onsets = np.array([plateaus.onset(float(w), drop) for w in w_min])      # (n_seeds,)
 gap = np.asarray(bump_t0s)[:, None] - onsets[None]                  # (B, n_seeds)
 none_below = (length == 0)[gap <= -band]

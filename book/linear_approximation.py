@@ -139,7 +139,7 @@ glue("fig_memories", plotting.finish(fig))
 #
 # The theorem bounds the *best* width-$m$ RNN, its rates free; its exponent $\alpha$ is
 # the smoothness of the step response, and its constant grows as the decay rate
-# $\beta$ shrinks. We look at width on {cite}`li2021`'s fixed rate basis
+# $\beta$ shrinks. We look at width on the fixed rate basis
 # $\{e^{-kt} : k = 1, \dots, m\}$: with $u = e^{-t}$ it is the space of polynomials of
 # degree $m$ in $u$ vanishing at $u = 0$, and the least-squares fit in
 # $L^2(\mathrm{d}t)$ on it gives an upper bound on the best $L^1$ error that width $m$
@@ -184,7 +184,7 @@ for key, val in dict(exp_slowest_rate=min(exp_rates), exp_fastest_rate=max(exp_r
 # %% [markdown]
 # ```{glue:figure} fig_jackson
 # :name: fig-jackson
-# The book's own figure (the setting of {cite}`li2021`'s Jackson-type rate, on their
+# The book's own figure (the setting of {cite}`li2021`'s Jackson-type rate, on the
 # fixed basis). Left: relative $L^1$ error of width-$m$ fixed-rate fits to
 # $e^{-\beta t}/(1+t)$; straight lines on log-log axes are power laws (dashed:
 # least-squares fits). Right: the error at the largest width grows as the memory's
@@ -301,7 +301,7 @@ for key, val in dict(eps=eps, law_a_min=min(law_a), law_a_max=max(law_a),
 # ```{glue:figure} fig_curse
 # :name: fig-curse
 # The book's own figure (the curse of memory in approximation of {cite}`li2021`, on
-# their fixed basis). Left: relative $L^1$ error of fixed-rate fits to
+# the fixed rate basis). Left: relative $L^1$ error of fixed-rate fits to
 # $(1+t)^{-(1+\omega)}$ (dots, note the logarithmic width axis) against the log law
 # $(1 + a\ln m)^{-\omega}$ with $a$ fitted (dashed). Right: the width needed for
 # relative error $\epsilon$, measured (dots; a width beyond the widest fit is drawn on

@@ -517,10 +517,8 @@ ssm_mem = {key: ssm_probe(key[0], key[1], c["params"])
 
 # %%
 tail = lag >= probe_T // 2
-rates = {key: [laws.decay_rate(lag[tail], M[tail]) for M in Ms]
-         for key, Ms in ssm_mem.items()}
-rates = {key: np.nan_to_num(r, nan=np.inf)               # nan: gone below the floor
-         for key, r in rates.items()}
+rates = {key: [laws.decay_rate(lag[tail], M[tail], unresolved=np.inf)  # gone below
+              for M in Ms] for key, Ms in ssm_mem.items()}            # the floor: inf
 end_ratio = max(float((Ms[:, -1] / Ms.amax(dim=1)).max()) for Ms in ssm_mem.values())
 target_end = float(memory.polynomial(omega).kernel(lag[-1:])
                    / memory.polynomial(omega).kernel(lag[:1]))

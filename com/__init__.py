@@ -20,8 +20,8 @@ models/            what a recurrent model is
   families         FAMILIES: Family records (family_parts: their constructions)
 approximation/     how well width m can match a target
   grids            lag_grid, quadrature_weights, lag_weights
-  fixed_rates      li2021's fixed-rate fits of every width, exactly (an orthonormal
-                   Jacobi form): errors, fixed_rate_errors
+  fixed_rates      fits on the fixed rates e^{-kt} of every width, exactly (an
+                   orthonormal Jacobi form): errors, fixed_rate_errors
   exp_sums         l1 exponential-sum approximants over all lags: fit, fits, prune
   horizon          error over the infinite horizon, window_error
   laws             log_linear_fit (the one fit), power_law_fit, decay_rate (Unresolved),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from com.training.plateaus import onset, plateau_decrease
 
@@ -12,11 +13,11 @@ from ..rules import integer, real, reals, require
 
 MAX_LAGS = 10 ** 6            # lags on the grid, horizon / dt
 AIRY_TAIL = 10.0              # Ai(x) < 1e-9 for x > 10: the grid holds the whole target
-ONSET_BAND = 0.25             # the onset claim judges bumps at least this far from t0*
 
 
 @dataclass(frozen=True)
 class Params(Base):
+    ONSET_BAND: ClassVar[float] = 0.25   # the onset claim judges bumps this far from t0*
     seed: int = param(0, "random seed (every draw from a stream named by its use)",
                       integer(lo=0, hi=2 ** 32 - 1))
     t0s: list[float] = param([6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0],
@@ -101,9 +102,9 @@ class Params(Base):
                 f"delay, {seen:.3g} (t0 = {min(self.t0s):g}, w0 = {self.init_rates[0]:g}, "
                 f"lr = {self.lr:g}; derived): a smaller 'flat' cannot see that plateau, "
                 "so no plateau could be found", self.flat)
-        first = onset(self.init_rates[1], self.drop) - ONSET_BAND
+        first = onset(self.init_rates[1], self.drop) - self.ONSET_BAND
         require("onset_t0s", min(self.onset_t0s) <= first,
-                f"to hold a delay at most {first:.3g}, {ONSET_BAND:g} below the derived "
+                f"to hold a delay at most {first:.3g}, {self.ONSET_BAND:g} below the derived "
                 f"plateau onset of the fastest initial rate (w0 = {self.init_rates[1]:g}, "
                 f"drop = {self.drop:g}): else the onset claim judges no bump below it",
                 self.onset_t0s)

@@ -1,4 +1,4 @@
-"""Approximation of memory kernels on li2021's fixed rate basis {e^{-k t}: k = 1..m}.
+"""Approximation of memory kernels on the fixed rate basis {e^{-k t}: k = 1..m}.
 
 The approximation error of a linear RNN to a linear functional, uniformly over
 inputs with |x| <= 1, is the L1 distance of kernels: sup_t |H_t - Hhat_t| =

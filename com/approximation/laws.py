@@ -33,13 +33,17 @@ class Unresolved(ValueError):
     """A memory too small to measure: fewer than three of its values above the floor."""
 
 
-def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12) -> float:
+def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12,
+               unresolved: float | None = None) -> float:
     """Fitted exponential decay rate of a memory function M(t): -(slope of log M
     against t) (``log_linear_fit``), over the points where M(t) > floor (values below
-    it are round-off of O(1) outputs). Raises :class:`Unresolved` where fewer than three
-    are: such a memory has no measured rate, and a nan would pass for one."""
+    it are round-off of O(1) outputs). Where fewer than three are, the memory has no
+    measured rate: raises :class:`Unresolved`, unless the caller says what such a
+    memory means (``unresolved``, e.g. inf for one already gone), never a silent nan."""
     keep = memory > floor
     if int(keep.sum()) < 3:
+        if unresolved is not None:
+            return float(unresolved)
         raise Unresolved(f"decay rate unresolved: {int(keep.sum())} of {memory.numel()} "
                          f"memory values above the floor {floor:g} (largest "
                          f"{float(memory.max()):.3g}); at least 3 are needed")

@@ -46,3 +46,4 @@ def test_decay_rate_recovers_exponent_above_its_floor():
         laws.decay_rate(t, 1e-20 * M)                        # nothing above the floor
     with pytest.raises(ValueError, match="unresolved"):     # two points are no fit
         laws.decay_rate(t, torch.where(t < 0.15, M, 1e-20 * M))
+    assert laws.decay_rate(t, 1e-20 * M, unresolved=np.inf) == np.inf   # said by the caller
