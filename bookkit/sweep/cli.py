@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,11 +25,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler-file", help="scheduler file of a running Dask cluster")
     p.add_argument("--workers", type=int, help="LocalCluster workers (default: one per core)")
     p.add_argument("--dry-run", action="store_true", help="validate and list, run nothing")
+    p.add_argument("--args", default="", help="more of these options as one string, split "
+                   "as a shell would (make sweep's ARGS: never run by a shell)")
     return p
 
 
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The options, with those given as one string in --args (make's ARGS) added."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.args:
+        try:
+            more = shlex.split(args.args)
+        except ValueError as e:
+            p.error(f"--args (make's ARGS) must be options as a shell would split them; "
+                    f"got {args.args!r} ({e})")
+        args = p.parse_args([*(argv if argv is not None else sys.argv[1:]), *more])
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = arguments(argv)
     chapters = args.chapters.split(",") if args.chapters else None
     try:
         runs = plan(chapters, args.seeds, args.scale, args.assignments, out=args.out)

@@ -30,6 +30,7 @@ from ..chapters import (
     parameter_file,
     parameter_set,
 )
+from ..files import write_whole
 from ..params import ParameterError
 
 OUT = ROOT / "_build" / "sweep"
@@ -230,10 +231,3 @@ def write_summary(out: Path = OUT, book: Path = BOOK, last: dict | None = None) 
     write_whole(out / "summary.json", json.dumps(summary, indent=1))
     return summary
 
-
-def write_whole(path: Path, text: str) -> None:
-    """Write whole or not at all: a temporary name, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text)
-    tmp.replace(path)
