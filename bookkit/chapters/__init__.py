@@ -44,10 +44,10 @@ def parameter_file(chapter: str, scale: str, book: Path = BOOK) -> Path | None:
 
 def parameter_set(chapter: str, scale: str, book: Path = BOOK) -> dict:
     """What papermill is given at ``scale``: the parameter file's values ({} at full
-    scale, which runs the defaults)."""
-    import yaml
+    scale, which runs the defaults), each read as written (bookkit.yaml11)."""
+    from ..yaml11 import from_yaml
     path = parameter_file(chapter, scale, book)
-    return {} if path is None else yaml.safe_load(path.read_text()) or {}
+    return {} if path is None else from_yaml(path.read_text(), str(path))
 
 
 def declared(chapter: str):
