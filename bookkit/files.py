@@ -112,25 +112,32 @@ def holder(path: str | os.PathLike) -> str | None:
         os.close(fd)
 
 
-@contextmanager
-def lock(path: str | os.PathLike, what: str, out=None):
-    """Hold the lock on ``path`` while the block runs; if another process holds it, say
-    who on ``out`` (stderr) and wait for it."""
+def acquire(path: str | os.PathLike, what: str, out=None) -> Held:
+    """The lock on ``path``; if another process holds it, say who on ``out`` (stderr;
+    False: say nothing) and wait for it."""
     held = try_lock(path, what)
-    if held is None:
+    if held is not None:
+        return held
+    if out is not False:
         print(f"{path} is locked by {holder(path) or 'another process'}; waiting for it",
               file=out or sys.stderr, flush=True)
-        fd, file = _open(path)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        held = _claim(fd, file, what)
+    fd, file = _open(path)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    return _claim(fd, file, what)
+
+
+@contextmanager
+def lock(path: str | os.PathLike, what: str, out=None):
+    """Hold the lock on ``path`` while the block runs (``acquire``: waits, saying so)."""
+    held = acquire(path, what, out)
     try:
         yield held
     finally:
         held.release()
 
 
-__all__ = ["write_whole", "lock", "try_lock", "holder", "lock_file", "Held"]
+__all__ = ["write_whole", "lock", "acquire", "try_lock", "holder", "lock_file", "Held"]

@@ -1,6 +1,6 @@
 """Robustness across seeds: what a sweep's runs say about each claim.
 
-:func:`summarise` turns the run records of a sweep (``bookkit.sweep.runs.collect``: one per
+:func:`summarise` turns the run records of a sweep (``bookkit.sweep.results.collect``: one per
 kept executed notebook, with its glued claims and papermill run time) into the
 summary written to ``_build/sweep/summary.json``: per sweep (scale and parameter
 overrides), per chapter, per claim, in how many runs it reproduced (k of n) and
