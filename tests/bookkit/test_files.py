@@ -22,8 +22,9 @@ def _writer(write, path, rounds, tag, queue):
 
 
 def sweep_write_whole(path, text):
-    from bookkit.sweep import runs
-    runs.write_whole(path, text)
+    """What the sweep writes its summary with (its kept runs: bookkit.files')."""
+    from bookkit.sweep import results
+    results.write_whole(path, text)
 
 
 @pytest.mark.parametrize("write", [files.write_whole, sweep_write_whole])
