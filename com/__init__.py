@@ -45,6 +45,6 @@ from __future__ import annotations
 
 from . import approximation, experiments, memory, models, stability, training
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 __all__ = ["memory", "models", "approximation", "stability", "training", "experiments"]
