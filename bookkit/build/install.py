@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+# Its names are deleted at its end: the chapter's first cell takes any other name in the
+# namespace for a misspelt parameter (bookkit.params.check_in).
 INSTALL = """\
 # Colab or any fresh kernel: install the book's packages (`com`, `bookkit`: one
 # distribution) {pinned}.
@@ -17,10 +19,11 @@ import importlib, importlib.util, subprocess, sys
 
 REPOSITORY = "{url}"
 {ref_name} = "{ref}"
-SOURCE = f"com @ git+{{REPOSITORY}}@{{{ref_name}}}"
 if not (importlib.util.find_spec("com") and importlib.util.find_spec("bookkit")):
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
-    importlib.invalidate_caches()"""
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    f"com @ git+{{REPOSITORY}}@{{{ref_name}}}"], check=True)
+    importlib.invalidate_caches()
+del REPOSITORY, {ref_name}"""
 INSTALL_ID = "install-com"
 COMMIT = re.compile(r"[0-9a-f]{40}")
 

@@ -287,3 +287,29 @@ def test_whole_book_pdf_when_built():
         pytest.skip("make pdf has not run for this site")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and pages(data) > 10
+
+
+def test_reader_notebook_reruns_in_a_fresh_kernel(tmp_path):
+    """Run as downloaded, with no Makefile and no papermill (COM_BOOK_BUILD unset), the
+    shortest chapter draws every figure again."""
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.reads(json.dumps(reader("memory_functions")), as_version=4)
+    figures = sum("image/png" in o.get("data", {}) for c in nb.cells
+                  for o in c.get("outputs", []))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    env = {k: v for k, v in os.environ.items() if k != "COM_BOOK_BUILD"}
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({**env, "COM_CACHE": "off", "COM_PROGRESS": "0"})
+    try:
+        NotebookClient(nb, timeout=1200, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    drawn = sum("image/png" in o.get("data", {}) for c in nb.cells
+                for o in c.get("outputs", []))
+    assert figures and drawn == figures

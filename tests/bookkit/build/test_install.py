@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bookkit.build import install
+from bookkit.params import parameter_like
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -74,3 +75,9 @@ def test_added_once_before_the_first_code_cell():
     install.add_install_cell(nb, URL, COMMIT)
     assert [c.get("id") for c in nb["cells"]] == [None, install.INSTALL_ID, None]
     assert "remove-cell" in nb["cells"][1]["metadata"]["tags"]
+
+
+def test_leaves_no_name_the_chapters_first_cell_would_take_for_a_parameter():
+    namespace = {}
+    exec(install.install_cell(URL, COMMIT), namespace)      # com is importable here
+    assert parameter_like(namespace) == []
