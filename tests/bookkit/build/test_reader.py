@@ -3,13 +3,12 @@ it (figures as PNG outputs, glued numbers written in, no MyST), made from the nb
 references staged as the book stages them."""
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bookkit.build import reader, stage
+from bookkit.build import reader
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCES = sorted((ROOT / "tests/notebooks").glob("*.ipynb"))
@@ -87,18 +86,6 @@ def test_an_undefined_substitution_fails_loudly():
 def test_doc_links_to_the_published_page():
     nb = reader.reader_notebook(notebook("{doc}`the intro <intro>`"), site="https://x.io/b/")
     assert text(nb) == "[the intro](https://x.io/b/book/intro.html)"
-
-
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    src = tmp_path_factory.mktemp("src")
-    (src / "book").mkdir()
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, src / f)
-    for nb in REFERENCES:
-        shutil.copy(nb, src / "book" / nb.name)
-    stage.main(str(src), "smoke")
-    return src
 
 
 @pytest.mark.parametrize("ref", REFERENCES, ids=lambda p: p.stem)

@@ -3,7 +3,6 @@ download, Colab and Binder) and in its reproduce box. Staged here from the nbval
 references, which are executed smoke notebooks with papermill's injected cell."""
 import ast
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,19 +23,6 @@ def assigned(src):
     ns: dict = {}
     exec(src, ns)
     return {k: v for k, v in ns.items() if not k.startswith("__")}
-
-
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    """The nbval references staged as the book stages executed notebooks."""
-    src = tmp_path_factory.mktemp("src")
-    (src / "book").mkdir()
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, src / f)
-    for nb in REFERENCES:
-        shutil.copy(nb, src / "book" / nb.name)
-    stage.main(str(src), "smoke")
-    return src
 
 
 # -- the parameters cell shows the run's values, and papermill's cell is gone ---------
