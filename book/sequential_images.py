@@ -31,7 +31,7 @@
 # %% tags=["parameters"]
 seed: int = 0                    # random seed (test split, initial draws, minibatches)
 strict: bool = True              # a claim that does not reproduce raises
-data_dir: str | None = None      # folder with MNIST's IDX files; None: the 8x8 digits
+data_dir: str = ''               # folder with MNIST's IDX files; '': the 8x8 digits
 read: str = 'pixels'             # a pixel a step ("pixels") or a row a step ("rows")
 width: int = 32                  # complex modes m of the recurrent layer (2m real)
 repeats: int = 3                 # models per parameterisation and learning rate
@@ -130,7 +130,7 @@ claims = Claims(strict=strict)
 # of a pixel.
 
 # %%
-if data_dir is None:
+if not data_dir:                   # '' (or None): the digits scikit-learn ships
     digits = load_digits()
     data = images.split(digits.images / 16, digits.target, test_fraction,
                         stream(seed, "split"))

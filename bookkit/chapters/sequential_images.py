@@ -8,16 +8,16 @@ from ..params import Params as Base
 from ..params import param
 from ..rules import ParameterError, Rule, choice, integer, real, reals, require
 
-FOLDER = Rule("None (the 8x8 digits) or the path of a folder holding MNIST's IDX files",
-              lambda v: v is None or (isinstance(v, str) and v.strip() != ""))
+FOLDER = Rule("'' (the 8x8 digits) or the path of a folder holding MNIST's IDX files",
+              lambda v: v is None or isinstance(v, str))
 
 
 @dataclass(frozen=True)
 class Params(Base):
     seed: int = param(0, "random seed (test split, initial draws, minibatches)",
                       integer(lo=0, hi=2 ** 32 - 1))
-    data_dir: str | None = param(None, "folder with MNIST's IDX files; None: the 8x8 digits",
-                                 FOLDER)
+    # '' rather than None, so that the type is one word papermill's parser reads
+    data_dir: str = param("", "folder with MNIST's IDX files; '': the 8x8 digits", FOLDER)
     read: str = param("pixels", "a pixel a step (\"pixels\") or a row a step (\"rows\")",
                       choice("pixels", "rows"))
     width: int = param(32, "complex modes m of the recurrent layer (2m real)",
@@ -65,12 +65,11 @@ class Params(Base):
         # com imports torch: only when checking, so the declaration itself stays light
         from com.memory import images
         from com.models.parameterisations import B_BEST
-        if self.data_dir is not None:
+        if self.data_dir:
             try:
                 images.mnist_files(self.data_dir)      # a folder without MNIST stops here
             except ValueError as e:
                 raise ParameterError(str(e)) from None
-        T, _ = images.steps(images.SIDES["digits" if self.data_dir is None else "mnist"],
-                            self.read)
+        T, _ = images.steps(images.SIDES["mnist" if self.data_dir else "digits"], self.read)
         require("init_decay", self.init_decay[1] <= T / B_BEST, f"at most {T / B_BEST:g} "
                 "(T times the inverse map's largest decay rate, 1/b)", self.init_decay)

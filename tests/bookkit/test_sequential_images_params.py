@@ -17,7 +17,7 @@ def test_the_grid_is_numpy_s_logspace_and_holds_lr():
 @pytest.mark.parametrize("change, name", [
     ({"lr": 0.02}, "lr"),
     ({"data_dir": "/nonexistent"}, "data_dir"),
-    ({"data_dir": ""}, "data_dir"),
+    ({"data_dir": 3}, "data_dir"),
     ({"read": "rows"}, "init_decay"),                 # 40 / T exceeds 1/b at T = 8
     ({"lr_range": [-3.0, 0.0, 1.0]}, "lr_range"),
     ({"weight_decay": 1.0}, "weight_decay"),
