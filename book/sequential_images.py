@@ -279,9 +279,10 @@ glue("ordering", "does not show" if si.verdict(at_ref, "not-better") else "shows
 # {glue:text}`se_ref:.1f`, from the spread over repeats and the finite test set
 # together, `com.experiments.sequential_images.paired_gap`). The mean of `direct` is
 # {glue:text}`direct_mean` every stable map's, and the stand-in
-# {glue:text}`ordering` the paper's ordering at the paper's learning rate: no stable
-# map is better than `direct` beyond two standard errors. Each
-# map at its own best learning rate, the way a practitioner would tune it, reaches
+# {glue:text}`ordering` the paper's ordering at the paper's learning rate (the claim
+# `no-ordering-at-lr` below: no stable map better than `direct` beyond two standard
+# errors). Each map at its own best learning rate, the way a practitioner would tune
+# it, reaches
 # {glue:text}`best_softplus:.1f`, {glue:text}`best_exp:.1f`,
 # {glue:text}`best_best:.1f` and {glue:text}`best_direct:.1f` %: within
 # {glue:text}`gap_best_softplus:+.1f`, {glue:text}`gap_best_exp:+.1f` and
