@@ -15,7 +15,8 @@ models/            what a recurrent model is
                    (continuous, gradient written out), krylov, dense_kernel, convolve,
                    convolve_lagged
   padding          live units, square masks, inert modes, pad
-  residual         the residual RNN h += dt sigma(W h + U x + b): rnn, init, kernel
+  residual         the residual RNN h += dt sigma(W h + U x + b): rnn (W dense or
+                   diagonal), extremes, init, kernel
   random_nets      RNN, GRU, LSTM stacks at initialisation; torch_network
   ssm              vanilla and LRU-style kernels, layerwise_ssm, S4D
   parameterisations  the table of f (Parameterisation: f, inverse, scale, to/from delta)
@@ -26,7 +27,8 @@ approximation/     how well width m can match a target
   fixed_rates      li2021's fixed-rate fits, l1_error, fixed_rate_errors
   exp_sums         l1 exponential-sum approximants over all lags: fit, fits, prune
   horizon          error over the infinite horizon, window_error
-  laws             log_linear_fit (the one fit), power_law_fit, decay_rate, log_law
+  laws             log_linear_fit (the one fit), power_law_fit, decay_rate, log_law,
+                   tail_slope, decays_exponentially
 stability/         how the error grows under perturbation
   perturbations    the protocols: diagonal, family_directions, edge
   curves           curve (E_m(beta), the one routine), diagonal_curve, family_curve
@@ -43,7 +45,10 @@ training/          training many small models at once
   tasks            Task, make_task
 experiments/       one pipeline per chapter that needs one
   curse            CurseConfig, measure, simulate, nonlinear
-  filtering        teachers, students, narrower, prune, blowup_radius, judge (Fig. 3)
+  filtering        linear students, narrower, prune, blowup_radius, evaluate, judge (Fig. 3)
+  teachers         the filter's four teacher classes: rnns, draw, readout, difference, run
+  hardtanh_students  the authors' students from linear ones: split, outputs,
+                   runaway_radius, evaluate
   plateaus_sgd     sgd_and_gd: minibatch SGD against the closed form
   sequential_images  Table 1 on real data: run, paired_gap, gaps, verdict, disc
 """
