@@ -20,8 +20,9 @@ from contextlib import contextmanager
 
 # One thread per run: the cluster has one single-threaded worker per core, and a run
 # (a kernel started by the worker) inherits these; torch reads OMP_NUM_THREADS.
+# COM_BOOK_BUILD: figures glued, not shown twice (bookkit.claims.glue)
 RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "COM_PROGRESS": "0"}
+           "COM_PROGRESS": "0", "COM_BOOK_BUILD": "1"}
 CONNECT_TIMEOUT = 10       # seconds for a scheduler to answer
 WORKER_WAIT = 30           # seconds for a worker to join a scheduler that has none
 MAX_WORKERS = 1024
