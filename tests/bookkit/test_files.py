@@ -102,3 +102,12 @@ def test_try_lock_does_not_wait(tmp_path):
     assert held is not None and f"process {os.getpid()}" in files.holder(target)
     held.release()
     assert files.holder(target) is None
+
+
+def test_the_locks_beside_generated_files_are_ignored_by_git():
+    """make notebooks locks book/<chapter>.ipynb: its lock file is not a change to commit."""
+    from bookkit.chapters import ROOT
+    lock = files.lock_file(ROOT / "book" / "ch.ipynb")
+    assert lock.parent == ROOT / "book"
+    ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", str(lock)])
+    assert ignored.returncode == 0
