@@ -26,7 +26,7 @@ help:
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
 	@echo "make pdf         the whole book as one PDF: _build/pdf/curse-of-memory.pdf"
 	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
-	@echo "make sweep       every chapter x SEEDS (0-7) at SCALE (full) on Dask: _build/sweep"
+	@echo "make sweep       every chapter x SEEDS (0-19) at SCALE (full) on Dask: _build/sweep"
 	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
 	@echo "make clean       remove what make built, except the result cache and the sweep's runs"
@@ -142,7 +142,7 @@ regenerate: smoke
 # e.g. make sweep SCALE=smoke SEEDS=0-3 ARGS="-c nonlinear_curse -p widths=[8,16,32]"
 # SCALE, SEEDS and ARGS reach the sweep as text (ARGS split as a shell would, by
 # bookkit.sweep itself), so nothing in them is run by the shell.
-SEEDS ?= 0-7
+SEEDS ?= 0-19
 SCALE ?= full
 ARGS ?=
 export SEEDS SCALE ARGS

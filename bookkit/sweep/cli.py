@@ -18,7 +18,7 @@ LISTED = 50             # a dry run lists this many runs, then counts the others
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bookkit.sweep", description=DOC.split("\n")[0])
-    p.add_argument("--seeds", default="0-7", help="e.g. 0-7 or 0,3,5-6 (default 0-7)")
+    p.add_argument("--seeds", default="0-19", help="e.g. 0-19 or 0,3,5-6 (default 0-19)")
     p.add_argument("--scale", default="full", help="smoke or full (default full)")
     p.add_argument("-c", "--chapters", help="comma-separated (default: every chapter)")
     p.add_argument("-p", dest="assignments", action="append", default=[], metavar="NAME=VALUE",

@@ -56,6 +56,20 @@ def test_builds_on_push_to_main(pages):
     assert upload and upload[0]["with"]["path"] == "_build/html"
 
 
+def test_the_published_book_carries_a_20_seed_full_scale_sweep_that_resumes(pages):
+    build = steps(pages["jobs"]["build"])
+    runs = [s.get("run", "") for s in build]
+    sweep = next(i for i, r in enumerate(runs) if r.startswith("make sweep"))
+    book = next(i for i, r in enumerate(runs) if re.search(r"\bmake\b.*\bbook\b", r))
+    assert sweep < book and "SEEDS=0-19" in runs[sweep] and "SCALE" not in runs[sweep]
+    cached = {s["uses"].split("@")[0]: (i, s) for i, s in enumerate(build)
+              if s.get("uses", "").startswith("actions/cache/")
+              and s["with"]["path"] == "_build/sweep"}
+    (restore_at, _), (save_at, save) = cached["actions/cache/restore"], cached["actions/cache/save"]
+    assert restore_at < sweep < save_at and save["if"] == "always()"     # kept on failure
+    assert pages["jobs"]["build"]["timeout-minutes"] >= 120
+
+
 def test_deploys_to_pages(pages):
     deploy = pages["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -68,7 +82,7 @@ def test_actions_pinned_and_targets_exist(pages):
     for job in pages["jobs"].values():
         for s in steps(job):
             if "uses" in s:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@v\d+", s["uses"]), s["uses"]
     makefile = (ROOT / "Makefile").read_text()
     for target in ("smoke", "book", "browser"):
         assert re.search(rf"^{target}:", makefile, re.M), target
@@ -111,7 +125,7 @@ def test_ci_actions_pinned(ci):
     for job in ci["jobs"].values():
         for s in steps(job):
             if "uses" in s:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@v\d+", s["uses"]), s["uses"]
 
 
 def test_pull_requests_build_the_book_as_published(ci, pages):
