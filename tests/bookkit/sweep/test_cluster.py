@@ -121,3 +121,42 @@ def test_a_scheduler_without_workers_is_refused(capsys, quick, monkeypatch):
     assert (f"the Dask scheduler at {address} (DASK_SCHEDULER_ADDRESS={address!r}) has no "
             f"workers: none joined within 3 s") in err
     assert f"dask worker {address}" in err and "--wait-for-workers" in err and took < 20
+
+
+def test_a_scheduler_and_a_worker_started_by_hand_run_a_sweep(tmp_path, monkeypatch):
+    """The remote-worker case (issue 25): `dask scheduler` and `dask worker` started as
+    their own processes, the worker in another folder (it finds the book by absolute
+    paths, as a worker on a shared file system would), and the sweep sent there."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    dask = str(Path(sys.executable).with_name("dask"))
+    file, away = tmp_path / "scheduler.json", tmp_path / "elsewhere"
+    away.mkdir()
+    for name in ("DASK_SCHEDULER_ADDRESS", "DASK_SCHEDULER_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    started = [subprocess.Popen([dask, "scheduler", "--scheduler-file", str(file),
+                                 "--host", "127.0.0.1", "--port", "0",
+                                 "--dashboard-address", ":0"], cwd=away,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(300):                     # the scheduler writes its file when up
+            if file.exists() and file.stat().st_size:
+                break
+            time.sleep(0.1)
+        started.append(subprocess.Popen(
+            [dask, "worker", "--scheduler-file", str(file), "--nworkers", "1",
+             "--nthreads", "1", "--no-dashboard"], cwd=away,
+            env={**cluster.os.environ, **cluster.RUN_ENV},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        out = tmp_path / "out"
+        assert cli.main(["--scale", "smoke", "--seeds", "0", "-c", "memory_functions",
+                         "--scheduler-file", str(file), "--wait-for-workers", "120",
+                         "--out", str(out)]) == 0
+        assert len(list((out / "smoke/memory_functions").glob("seed-0*.ipynb"))) == 1
+        assert not list(out.rglob("*.failed.json"))
+        assert not list(away.rglob("*.ipynb"))    # nothing written in the worker's folder
+    finally:
+        for p in reversed(started):
+            p.terminate()
+            p.wait(30)
