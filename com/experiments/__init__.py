@@ -7,7 +7,9 @@
 ``plateaus_sgd``  plateaus on sampled data: minibatch SGD against the closed form
 ``plateaus_airy`` li2021's Airy target learned by oscillating modes: the time to learn
                   its delayed memory
+``sequential_images``  Table 1 of wang2024inverse on real data: every map x learning
+                  rate x repeat trained at once, paired gaps, ranges
 """
-from . import curse, filtering, plateaus_airy, plateaus_sgd
+from . import curse, filtering, plateaus_airy, plateaus_sgd, sequential_images
 
-__all__ = ["curse", "filtering", "plateaus_airy", "plateaus_sgd"]
+__all__ = ["curse", "filtering", "plateaus_airy", "plateaus_sgd", "sequential_images"]

@@ -58,16 +58,19 @@ def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
     return torch.where(out, torch.zeros_like(best), best)
 
 
-def realise(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> dict:
+def realise(delta: torch.Tensor, g: torch.Tensor, kappa, diagonal: bool = False) -> dict:
     """A residual RNN (dt = 1) with the kernel sum_i g_i (1 - delta_i)^t: W = -diag(delta),
-    U = sqrt(g) / kappa, c = kappa sqrt(g), b = 0. For |x| <= 1 every pre-activation
-    satisfies |W h + U x|_i <= 2 sqrt(g_i) / kappa (the state of unit i is at most
-    sqrt(g_i) / (kappa delta_i)), so kappa >= 2 max sqrt(g_i) keeps hardtanh in its
+    U = sqrt|g| / kappa, c = kappa sign(g) sqrt|g|, b = 0; ``kappa`` a number or one per
+    unit (..., M). For |x| <= 1 every pre-activation satisfies
+    |W h + U x|_i <= 2 sqrt|g_i| / kappa (the state of unit i is at most
+    sqrt|g_i| / (kappa delta_i)), so kappa >= 2 max sqrt|g_i| keeps hardtanh in its
     linear range for ever: that RNN *is* the linear one. tanh differs by at most
-    |z|^3 / 3 per step.  delta, g: (n, M)  ->  params for com.models.residual.rnn"""
-    r = g.clamp_min(0).sqrt()
-    return {"W": torch.diag_embed(-delta), "U": (r / kappa)[..., None],
-            "b": torch.zeros_like(delta), "c": kappa * r}
+    |z|^3 / 3 per step. ``diagonal``: W as its diagonal -delta (com.models.residual.rnn
+    runs either).  delta, g: (n, M)  ->  params for com.models.residual.rnn"""
+    r = g.abs().sqrt()
+    return {"W": -delta if diagonal else torch.diag_embed(-delta),
+            "U": (r / kappa)[..., None], "b": torch.zeros_like(delta),
+            "c": kappa * torch.sign(g) * r}
 
 
 def simulated_error(params: dict, sigma: str, rho: torch.Tensor,

@@ -132,3 +132,17 @@ def test_oscillating_kernel_is_its_formula_and_the_real_part_of_complex_modes():
         lambda w, nu, c, s: kernels.diagonal_kernel(t, w, c, nu, s), args)
     with pytest.raises(ValueError, match="both"):
         kernels.diagonal_kernel(t, w, c, nu)
+def test_powers_of_a_complex_log_are_the_complex_powers_cut_at_700():
+    t = torch.arange(6, dtype=torch.float64)
+    log = torch.complex(torch.tensor([-0.3, 0.1]), torch.tensor([0.5, -2.0]))
+    want = torch.exp(log)[:, None] ** t                                   # lambda^t
+    assert torch.allclose(kernels.powers(t, log=log), want, rtol=1e-12)
+    real = torch.tensor([-0.7, 0.2])
+    assert torch.allclose(kernels.powers(t, log=real), kernels.powers(t, a=torch.exp(real)),
+                          rtol=1e-12)
+    huge = kernels.powers(torch.tensor([0.0, 1e4]), log=torch.complex(
+        torch.tensor([1.0]), torch.tensor([0.0])))
+    assert huge[0, 1].real == torch.exp(torch.tensor(700.0)).double()       # finite
+    with pytest.raises(ValueError, match="one of them"):
+        kernels.powers(t, a=real, log=real)
+
