@@ -100,8 +100,8 @@ def test_chapters_never_import_the_sweep_or_the_build():
     ("memory_functions", "4294967296", None, "parameter 'seed' must be an integer >= 0 and "
      "<= 4294967295; got 4294967296 (chapter 'memory_functions')"),
     ("memory_functions", "0,4294967296", None, "got 4294967296"),
-    ("gradient_plateaus", "0", "lr=.nan", "parameter 'lr' must be a finite number > 0; "
-     "got nan (chapter 'gradient_plateaus')"),
+    ("gradient_plateaus", "0", "lr=.nan", "parameter 'lr' must be a finite number > 0 "
+     "and <= 10.0; got nan (chapter 'gradient_plateaus')"),
 ])
 def test_the_chapters_rules_stop_a_sweep_at_planning(chapter, seeds, assignment, message,
                                                      tmp_path):
