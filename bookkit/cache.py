@@ -17,6 +17,12 @@ A result is stored under a key derived, not typed, from everything it can depend
 - a hash of the code results depend on (``com`` and the machinery a chapter runs,
   :func:`bookkit.chapters.sources`), and the python, torch and numpy versions.
 
+Work that does not depend on the seed (fits, targets, grids) is cached with
+``seed_free=True``, so that a sweep over seeds computes it once: its key leaves out
+``seed`` (and ``strict``), the code history (papermill's injected cell names the seed)
+and the random streams; the call site names every input in ``params`` and ``compute``
+must draw nothing from the chapter's streams (nothing is restored on a hit).
+
 A damaged entry (truncated, emptied, overwritten) is reported with its file name
 and recomputed. Entries are written to a temporary file unique to the writer, then
 renamed: an interrupt never leaves a half-written result, and two writers of one
@@ -142,26 +148,33 @@ def _call_index(namespace) -> int | None:
 
 # --- keys and entries -------------------------------------------------------------------
 
+SEED_NAMES = ("seed", "strict")             # what a seed-free result is not keyed by
+
+
 def key(name: str, params: Mapping[str, Any] | None = None,
-        compute: Callable[[], Any] | None = None) -> dict[str, Any]:
+        compute: Callable[[], Any] | None = None, seed_free: bool = False) -> dict[str, Any]:
     """Everything a result is keyed by (see the module docstring), as plain data."""
     ns, names = _chapter["namespace"], _chapter["names"]
-    chapter = {n: fingerprint(ns[n]) for n in names if ns is not None and n in ns}
+    chapter = {n: fingerprint(ns[n]) for n in names if ns is not None and n in ns
+               and not (seed_free and n in SEED_NAMES)}
     return {
         "name": name, "params": fingerprint(dict(params or {})),
         "compute": fingerprint(compute) if compute is not None else None,
-        "chapter": chapter, "code": digest(_code(ns).encode()),
-        "streams": fingerprint(random_streams.states(random_streams.in_namespace(ns))),
+        "chapter": chapter, "code": None if seed_free else digest(_code(ns).encode()),
+        "streams": None if seed_free else
+        fingerprint(random_streams.states(random_streams.in_namespace(ns))),
         "com": source_hash(), "versions": versions(),
     }
 
 
 def path_for(name: str, params: Mapping[str, Any] | None = None,
-             compute: Callable[[], Any] | None = None, call: int | None = None) -> Path | None:
+             compute: Callable[[], Any] | None = None, call: int | None = None,
+             seed_free: bool = False) -> Path | None:
     base = folder()
     if base is None:
         return None
-    text = json.dumps([key(name, params, compute), call], sort_keys=True, default=repr)
+    text = json.dumps([key(name, params, compute, seed_free), call], sort_keys=True,
+                      default=repr)
     return base / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:20]}.pt"
 
 
@@ -193,17 +206,19 @@ def _save(path: Path, entry: dict[str, Any]) -> None:
         raise
 
 
-def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any]) -> Any:
+def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any],
+           seed_free: bool = False) -> Any:
     """Return ``compute()``, from disk when it was done before with the same inputs.
 
     ``params`` are extra inputs that the key cannot see otherwise (rarely needed: the
     chapter's parameters, code, random streams and ``compute``'s defaults and closure
-    are in the key already).
+    are in the key already). ``seed_free``: the result does not depend on the seed, and
+    is shared by every seed (module docstring: ``params`` then names every input).
     """
     ns = _chapter["namespace"]
-    call = _call_index(ns)
-    path = path_for(name, params, compute, call)
-    streams = random_streams.in_namespace(ns)
+    call = None if seed_free else _call_index(ns)
+    path = path_for(name, params, compute, call, seed_free)
+    streams = {} if seed_free else random_streams.in_namespace(ns)
     if path is not None and path.exists():
         entry = _load(path)
         if entry is not None:
