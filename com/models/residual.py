@@ -22,7 +22,7 @@ ACTIVATIONS = {
 }
 
 
-def _slope(sigma: str, a: torch.Tensor) -> torch.Tensor:
+def slope(sigma: str, a: torch.Tensor) -> torch.Tensor:
     """sigma'(z) from a = sigma(z): 1, 1 - a^2 (tanh), 1 inside (-1, 1) (hardtanh)."""
     if sigma == "linear":
         return torch.ones_like(a)
@@ -77,7 +77,7 @@ class _Recurrence(torch.autograd.Function):
         gb, gc = torch.zeros_like(c), torch.zeros_like(c)
         g = torch.zeros_like(hs[0])                                  # g_T = 0: h_T unread
         for k in reversed(range(len(hs))):
-            dz = _slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
+            dz = slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
             gy_k = gy[:, :, k, None]                                 # (n, N, 1)
             gW.baddbmm_(dz.transpose(1, 2), hs[k])
             gU.baddbmm_(dz.transpose(1, 2), x[:, :, k])
@@ -180,4 +180,4 @@ def kernel(params: dict, L: int, dt: float,
     return K, tail
 
 
-__all__ = ["ACTIVATIONS", "activation", "rnn", "init", "kernel"]
+__all__ = ["ACTIVATIONS", "activation", "slope", "rnn", "init", "kernel"]
