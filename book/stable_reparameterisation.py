@@ -576,25 +576,24 @@ def all_are(rows, kind, word):                        # every verdict starts wit
     return all(v.split(" ")[0] == word for v in said(rows, kind).values())
 
 
-stable_rows = [(f, p) for f, p in ROWS if p != "direct"]
-direct_rows = [(f, p) for f, p in ROWS if p == "direct"]
-claims.check("exp-stable", "every family, with or without a stable reparameterisation, "
-             "is stable on exponential memory (recurrent weights perturbed)",
-             all_are(ROWS, "exponential", "stable"), "{v}",
-             v=items(said(ROWS, "exponential"), "{k} {v}"), kind="paper",
-             ref="wang2024inverse README table (exponential column)")
+def table_claim(cid, statement, rows, kind, word, ref):   # every verdict of the rows
+    claims.check(cid, statement, all_are(rows, kind, word), "{v}",
+                 v=items(said(rows, kind), "{k} {v}"), kind="paper", ref=ref)
+
 
 # %%
-claims.check("reparam-stable", "with a stable reparameterisation, every family "
-             "approximates polynomial memory stably, recurrent weights perturbed "
-             "(U, c held)", all_are(stable_rows, "polynomial", "stable"), "{v}",
-             v=items(said(stable_rows, "polynomial"), "{k} {v}"), kind="paper",
-             ref="wang2023stablessm (stable reparameterisation)")
-claims.check("direct-unstable", "without one, every family (diagonal, vanilla, "
-             "LRU, SSM with tanh) is unstable on polynomial memory over the widths",
-             all_are(direct_rows, "polynomial", "unstable"), "{v}",
-             v=items(said(direct_rows, "polynomial"), "{k} {v}"), kind="paper",
-             ref="wang2024inverse README table, Thm 3.9")
+stable_rows = [(f, p) for f, p in ROWS if p != "direct"]
+direct_rows = [(f, p) for f, p in ROWS if p == "direct"]
+table_claim("exp-stable", "every family, with or without a stable reparameterisation, "
+            "is stable on exponential memory (recurrent weights perturbed)", ROWS,
+            "exponential", "stable", "wang2024inverse README table, exponential column")
+table_claim("reparam-stable", "with a stable reparameterisation, every family "
+            "approximates polynomial memory stably, recurrent weights perturbed "
+            "(U, c held)", stable_rows, "polynomial", "stable",
+            "wang2023stablessm (stable reparameterisation)")
+table_claim("direct-unstable", "without one, every family (diagonal, vanilla, LRU, SSM "
+            "with tanh) is unstable on polynomial memory over the widths", direct_rows,
+            "polynomial", "unstable", "wang2024inverse README table, Thm 3.9")
 
 # %%
 claims.check("readme-agreement", "the computed table agrees with the README in every "
