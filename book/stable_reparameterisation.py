@@ -649,6 +649,6 @@ claims.finish()
 # %% [markdown]
 # **Settings that make the paper claims come out false.** `ssm_eps=0.005` (a layer 1
 # closer to linear: the floor, about $10^{-7}$, is not reached by the widths computed,
-# and `ssm-saturation-floor` fails); `widths=[2, 4]` (no width approximates: every
-# verdict is undecided, and `exp-stable`, `reparam-stable`, `direct-unstable` and
-# `readme-agreement` fail).
+# and `ssm-saturation-floor` fails); `widths=[2, 3, 4]` with `floor_widths=[2, 3]` (no
+# width approximates: every verdict is undecided, and `exp-stable`, `reparam-stable`,
+# `direct-unstable`, `readme-agreement` and `ssm-saturation-floor` fail).
