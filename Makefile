@@ -17,13 +17,14 @@ PAGES := $(wildcard book/*.md)
 BOOK_FILES := _config.yml _toc.yml references.bib $(PAGES)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test unit smoke nbval smoke-book browser regenerate notebooks env clean distclean help bench sweep FORCE
+.PHONY: all book pdf test unit smoke nbval smoke-book browser regenerate notebooks env clean distclean help bench sweep FORCE
 all: book
 FORCE:
 
 help:
 	@echo "make book        full-scale execution of every chapter, then _build/html"
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
+	@echo "make pdf         the whole book as one PDF: _build/pdf/curse-of-memory.pdf"
 	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
 	@echo "make sweep       every chapter x SEEDS (0-7) at SCALE (full) on Dask: _build/sweep"
 	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
@@ -83,8 +84,10 @@ endef
 # fails on the developer's machine, not on a reader's. (Round-off is glued and printed
 # as a bound, bookkit.claims.bound.)
 REFERENCE_UNIT := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=AVX2
-$(eval $(call execute,full,COM_PROGRESS=1))
-$(eval $(call execute,smoke,$(REFERENCE_UNIT) COM_CACHE=off COM_PROGRESS=0,book/params/smoke/%.yaml))
+# COM_BOOK_BUILD=1: a glued figure is shown once, where the prose places it (outside
+# the build, e.g. in Colab, bookkit.claims.glue also shows it in its cell)
+$(eval $(call execute,full,COM_BOOK_BUILD=1 COM_PROGRESS=1))
+$(eval $(call execute,smoke,$(REFERENCE_UNIT) COM_BOOK_BUILD=1 COM_CACHE=off COM_PROGRESS=0,book/params/smoke/%.yaml))
 
 # build a book from executed notebooks, without executing anything again
 define build
@@ -93,12 +96,21 @@ define build
 	cp $(PAGES) $(1)/src/book/
 	cp $(CHAPTERS:%=_build/executed/$(2)/%.ipynb) $(1)/src/book/
 	$(BIN)/python -m bookkit.build.stage $(1)/src $(2)
-	$(BIN)/jupyter-book build $(1)/src --path-output $(3) $(JB_FLAGS)
+	$(BIN)/jupyter-book build $(1)/src --path-output $(3) $(JB_FLAGS) $(4)
 endef
 
 book: $(CHAPTERS:%=_build/executed/full/%.ipynb) $(BOOK_FILES) | $(STAMP)
 	$(call build,_build/full,full,.)
 	@echo "book: $(CURDIR)/_build/html/index.html"
+
+# the whole book as one PDF: the full-scale chapters built once more as a single HTML
+# page (Sphinx's singlehtml builder), printed by headless Chromium (bookkit.build.pdf);
+# copied into the site when there is one (the intro links it: make book pdf)
+PDF := _build/pdf/curse-of-memory.pdf
+pdf: $(CHAPTERS:%=_build/executed/full/%.ipynb) $(BOOK_FILES) | $(STAMP)
+	$(call build,_build/pdf,full,_build/pdf,--builder singlehtml)
+	$(BIN)/python -m bookkit.build.pdf _build/pdf/_build/singlehtml $(PDF)
+	if [ -d _build/html ]; then cp $(PDF) _build/html/; fi
 
 unit: | $(STAMP)
 	$(BIN)/python -m pytest -q tests --ignore=tests/notebooks
@@ -109,7 +121,7 @@ smoke: $(CHAPTERS:%=_build/executed/smoke/%.ipynb)
 nbval: | $(STAMP)
 	@$(BIN)/python -c "import torch; print('nbval: re-executing under', \
 	    torch.backends.cpu.get_cpu_capability(), '(the references: default)')"
-	COM_CACHE=off COM_PROGRESS=0 $(BIN)/python -m pytest -q -p no:randomly --nbval \
+	COM_BOOK_BUILD=1 COM_CACHE=off COM_PROGRESS=0 $(BIN)/python -m pytest -q -p no:randomly --nbval \
 	    --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests/notebooks
 
 smoke-book: smoke | $(STAMP)

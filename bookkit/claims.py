@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 
 from . import evidence
@@ -35,13 +36,29 @@ def bound(x: float, floor: float) -> float:
     return x if not math.isfinite(x) or x > floor else float(floor)
 
 
+# The book's build (the Makefile, the sweep) runs chapters with COM_BOOK_BUILD=1: a
+# glued figure is then shown once, where the prose places it ({glue:figure}). In any
+# other kernel (Colab, Binder, Jupyter, a reader's rerun) no page places it, so glue
+# also shows it in its cell.
+BUILD = "COM_BOOK_BUILD"
+
+
 def glue(name: str, value, display: bool = False) -> None:
-    """Glue a value (numbers made plain) or a figure for the prose to use.
+    """Glue a value (numbers made plain) or a figure for the prose to use; outside the
+    book's build (``COM_BOOK_BUILD`` unset) a glued figure is also shown in its cell.
 
     Returns nothing, so a glue on a cell's last line shows nothing twice."""
     from myst_nb import glue as _glue
     _glue(name, value if isinstance(value, Records) else evidence.plain(value),
           display=display)
+    if not display and os.environ.get(BUILD) != "1" and _is_figure(value):
+        from IPython.display import display as show
+        show(value)
+
+
+def _is_figure(value) -> bool:
+    from matplotlib.figure import Figure
+    return isinstance(value, Figure)
 
 
 KINDS = ("paper", "check")

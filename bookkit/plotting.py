@@ -29,6 +29,18 @@ def use_style() -> None:
         "legend.frameon": False,
         "lines.linewidth": 1.6,
     })
+    _sharp_inline_figures()
+
+
+def _sharp_inline_figures() -> None:
+    """In a Jupyter kernel, figures are shown (and glued) as PNG at twice their dpi,
+    with their size in the output's metadata: sharp on high-density screens, and laid
+    out at the size they were drawn."""
+    from IPython import get_ipython
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    set_matplotlib_formats("retina")
 
 
 def colors(n: int) -> list:

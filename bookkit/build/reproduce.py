@@ -85,6 +85,17 @@ def parameter_table(name: str) -> list[str]:
     return table
 
 
+def install_note(p: dict) -> list[str]:
+    """What the notebook's own first cell installs in Colab or a fresh kernel."""
+    if not p.get("commit"):
+        return []
+    return [f"Opened in Colab, or run in a kernel without the book's packages, the "
+            f"notebook's first cell installs `com` and `bookkit` at this commit, "
+            f"`{p['commit'][:12]}`, within the compatible ranges of `pyproject.toml` "
+            "(Colab keeps its own torch, so its versions may differ from the ones above).",
+            ""]
+
+
 def reproduce_box(name: str, nb: dict, scale: str) -> str:
     """The "Reproduce this page" box of a chapter (module doc)."""
     p = nb.get("metadata", {}).get("com", {}).get("provenance") or {}
@@ -105,6 +116,7 @@ def reproduce_box(name: str, nb: dict, scale: str) -> str:
         shell(command),
         "```",
         "",
+        *install_note(p),
         ":::{admonition} Parameter sets and runtimes",
         ":class: dropdown",
         f"Add `-p seed 3` for another seed; `book/params/smoke/{name}.yaml` is the quick "

@@ -6,25 +6,29 @@ before Jupyter Book sees it:
     python -m bookkit.build.stage _build/smoke/src smoke
 
 It prepares each staged chapter notebook (``src/book/<chapter>.ipynb``, a copy of
-the executed one) for readers, who meet it on the page, in its download, and in
-Colab or Binder (the Pages workflow publishes these staged notebooks to the
-``executed`` branch that the launch buttons open):
+the executed one) for the page (and, through bookkit.build.reader, for the reader's
+notebook behind the download, Colab and Binder buttons):
 
 - papermill's injected-parameters cell is folded into the chapter's parameters cell:
   each value the run was given replaces the default on its line, the comment stays,
   and the injected cell is dropped (a page shows one parameters cell, the run's);
-- a hidden cell (tag ``remove-cell``) is put before the first code cell that installs
-  the book's packages (``com`` and ``bookkit``) from ``repository: url:`` / ``branch:``
-  of ``_config.yml`` when they are missing, and does nothing where they are importable.
+- the book's bookkeeping (gluing numbers, recording claims) is folded
+  (bookkit.build.machinery), and the lines the claims printed go (their table stays);
+- a hidden cell that installs the book's packages at the commit the chapter ran at
+  is put before the first code cell (bookkit.build.install);
+- the line ``{{ claims_<chapter> }}``, the box of the claims the page checks, is put
+  before the chapter's ``{{ reproduce_<chapter> }}`` line.
 
 It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 ``_config.yml`` is never touched):
 
 - ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter
-  (bookkit.build.reproduce), shown with the one line ``{{ reproduce_<chapter> }}``.
-- ``chapter_map``: one entry per chapter (title and opening paragraph).
-- ``claims_summary``: one table of every chapter's claims and verdicts, read from the
-  ``claims_data`` glue (JSON records) of the executed notebooks in the build.
+  (bookkit.build.reproduce), shown with the one line ``{{ reproduce_<chapter> }}``;
+- ``claims_<chapter>``: the box of its claims (bookkit.build.summary);
+- ``chapter_map``: one entry per chapter (title and opening paragraph);
+- ``claims_summary``, ``claims_counts``: the intro's table of every chapter's claims
+  and verdicts, and their counts, read from the ``claims_data`` glue (JSON records) of
+  the executed notebooks in the build;
 - ``robustness_summary``: the "Robustness across seeds" page's body, from the sweep
   summary ``_build/sweep/summary.json`` (``make sweep``) when there is one, else how to
   make one; runs of a chapter whose code changed since are flagged.
@@ -39,11 +43,11 @@ from pathlib import Path
 import yaml
 
 from bookkit import chapters as book
+from bookkit.build import install, machinery, summary
 from bookkit.build.reproduce import reproduce_box
 from bookkit.chapters import ROOT
 from bookkit.claims import read_claims
 from bookkit.sweep import robustness, runs
-from bookkit.sweep.robustness import escape
 
 
 def chapters(src: Path) -> list[str]:
@@ -133,42 +137,6 @@ def fold_parameters(nb: dict) -> list[str]:
     return [n for n, v in values.items() if n not in defaults or not _same(defaults[n], v)]
 
 
-# Runs in Colab, Binder or any fresh kernel before the chapter imports com and bookkit.
-INSTALL = """\
-# Colab, Binder or any fresh kernel: install the book's packages (`com`, `bookkit`:
-# one distribution) when they are missing. Where they are importable (the
-# repository's environment) it does nothing.
-import importlib, importlib.util, subprocess, sys
-
-SOURCE = "com @ {source}"
-if not (importlib.util.find_spec("com") and importlib.util.find_spec("bookkit")):
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
-    importlib.invalidate_caches()"""
-INSTALL_ID = "install-com"
-
-
-def install_source(config: dict) -> str:
-    """pip's source of ``com``: the branch the launch buttons open, of the book's repository."""
-    repo = config.get("repository", {})
-    url, branch = repo.get("url"), repo.get("branch")
-    if not (url and branch):
-        raise ValueError("_config.yml: repository: url: and branch: are needed "
-                         "(the launch buttons and the install cell use them)")
-    return f"git+{url.rstrip('/')}@{branch}"
-
-
-def add_install_cell(nb: dict, source: str) -> None:
-    """Put the hidden install cell before the first code cell (in place; once)."""
-    cells = nb["cells"]
-    if any(c.get("id") == INSTALL_ID for c in cells):
-        return
-    cell = {"cell_type": "code", "execution_count": None, "id": INSTALL_ID,
-            "metadata": {"tags": ["remove-cell", INSTALL_ID]}, "outputs": [],
-            "source": INSTALL.format(source=source)}
-    first = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
-    cells.insert(first, cell)
-
-
 def opening(nb: dict) -> tuple[str, str]:
     """Title and opening paragraph of a chapter (its first markdown cell)."""
     cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
@@ -200,47 +168,45 @@ def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
         return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
 
 
-def claims_summary(records: list[tuple[str, dict]]) -> str:
-    """Every chapter's claims, kind and verdict: one Markdown table (chapter named once)."""
-    rows, last = [], None
-    for name, c in records:
-        mark = "✓" if c["reproduced"] else "✗"
-        chapter = f"{{doc}}`{name}`" if name != last else ""
-        last = name
-        rows.append(f"| {chapter} | `{c['id']}` | {c['kind']} | "
-                    f"{escape(c['statement'])} | {mark} {escape(c['verdict'])} |")
-    return "\n".join(["| chapter | claim | kind | statement | verdict |",
-                      "|---|---|---|---|---|", *rows])
+def put_claims_box(nb: dict, name: str) -> None:
+    """``{{ claims_<name> }}`` before the chapter's reproduce line, or at the end of its
+    first markdown cell (in place; once)."""
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    text, line = "".join(cell["source"]), f"{{{{ claims_{name} }}}}"
+    if line in text:
+        return
+    box = f"{{{{ reproduce_{name} }}}}"
+    cell["source"] = (text.replace(box, f"{line}\n\n{box}", 1) if box in text
+                      else f"{text.rstrip()}\n\n{line}\n")
 
 
-def claims_counts(records: list[tuple[str, dict]]) -> str:
-    """"N claims of the papers (k reproduced) and M checks (j hold)": counted apart,
-    since a check (an identity, a proved inequality) is not evidence."""
-    def count(kind):
-        of = [c for _, c in records if c["kind"] == kind]
-        return len(of), sum(c["reproduced"] for c in of)
-    (n, k), (m, j) = count("paper"), count("check")
-    return (f"{n} claims of the papers ({k} reproduced) and {m} checks of identities "
-            f"and proved inequalities ({j} hold)")
+def stage_chapter(nb: dict, name: str, config: dict) -> list[dict]:
+    """Prepare one staged chapter (module doc), in place; its claims' records."""
+    claims = read_claims(nb)
+    fold_parameters(nb)
+    machinery.fold_bookkeeping(nb, {f"[{c['verdict']}] {c['id']}: {c['evidence']}"
+                                    for c in claims})
+    install.add_install_cell(nb, *install.pin(config, nb))
+    put_claims_box(nb, name)
+    return claims
 
 
 def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
     """Prepare the staged notebooks (in place); the substitutions for the book."""
     subs, records, entries = {}, [], []
-    source = install_source(config)
     for name in chapters(src):
         path = src / "book" / f"{name}.ipynb"
         nb = json.loads(path.read_text())
-        fold_parameters(nb)
-        add_install_cell(nb, source)
+        claims = stage_chapter(nb, name, config)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         subs[f"reproduce_{name}"] = reproduce_box(name, nb, scale)
+        subs[f"claims_{name}"] = summary.claims_box(name, claims)
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
-        records += [(name, c) for c in read_claims(nb)]
+        records += [(name, c) for c in claims]
     subs["chapter_map"] = "\n".join(entries)
-    subs["claims_summary"] = claims_summary(records)
-    subs["claims_counts"] = claims_counts(records)
+    subs["claims_summary"] = summary.claims_summary(records)
+    subs["claims_counts"] = summary.claims_counts(records)
     subs["build_scale"] = scale
     subs["robustness_summary"] = robustness_summary()
     return subs

@@ -12,10 +12,16 @@ from ..rules import integer, integers, real, reals, require
 class Params(Base):
     seed: int = param(0, "random seed (teachers, data, students)",
                       integer(lo=0, hi=2 ** 32 - 1))
-    n_teachers: int = param(32, "random teacher RNNs", integer(lo=2, hi=10 ** 4))
-    teacher_width: int = param(64, "their hidden size", integer(lo=2, hi=1024))
-    gains: list[float] = param([0.5, 1.3], "spectral radius of W, uniform in this range",
+    n_each: int = param(12, "teachers of each of the four classes",
+                        integer(lo=1, hi=2500))
+    teacher_width: int = param(32, "their hidden size", integer(lo=2, hi=1024))
+    gains: list[float] = param([0.5, 1.3], "random class: spectral radius of W in this range",
                                reals(positive=True, min_len=2, increasing=True))
+    power: float = param(1.5, "power-law class: memory (1 + t/power_scale)^-power",
+                         real(lo=1.01, hi=10.0))
+    power_scale: float = param(0.1, "its time scale (steps)", real(lo=1e-3, hi=1e3))
+    temper: float = param(200.0, "tempered twins: that memory times e^(-t/temper)",
+                          real(lo=1.0, hi=1e6))
     amplitude: float = param(0.3, "scale of the training and test inputs",
                              real(lo=1e-6, hi=100.0))
     hold: float = param(25.0, "mean hold of those piecewise-constant inputs (steps)",
@@ -25,13 +31,15 @@ class Params(Base):
     train_T: int = param(128, "their length (steps)", integer(lo=4, hi=2048))
     n_test: int = param(32, "test sequences per teacher", integer(lo=1, hi=10 ** 4))
     test_T: int = param(512, "their length (steps)", integer(lo=4, hi=10 ** 5))
-    widths: list[int] = param([4, 8, 16, 32], "student widths m",
+    widths: list[int] = param([2, 4, 8, 16, 32], "student widths m",
                               integers(lo=1, hi=512, min_len=2, increasing=True))
     init_deltas: list[float] = param([0.1, 1.0],
                                      "initial student distances to the edge",
                                      reals(lo=1e-6, hi=1.0, min_len=2, increasing=True))
     steps: int = param(300, "Adam steps on the student modes", integer(lo=1, hi=10 ** 6))
     lr: float = param(0.01, "Adam learning rate", real(lo=1e-8, hi=10.0))
+    corner: float = param(1.0, "hardtanh students' top pre-activation, training data",
+                          real(lo=1e-3, hi=1e3))
     share: float = param(0.1, "pruning: at most this share of the error is removed",
                          real(lo=0.0, hi=1.0))
     tolerance: float = param(0.1, "E_m(0) at most half this: the student approximates",
@@ -42,8 +50,10 @@ class Params(Base):
                          integer(lo=8, hi=10 ** 5))
     magnitudes: list[float] = param([0.1, 1.0, 10.0], "probe input magnitudes |x|",
                                     reals(positive=True, min_len=1))
-    fall: float = param(1e-6, "exponential test: memory falls below this of its peak",
+    fall: float = param(1e-10, "exponential memory: falls below this of its peak",
                         real(lo=1e-300, hi=1.0))
+    slope: float = param(4.0, "or its log-log slope is steeper than -slope",
+                         real(lo=0.1, hi=1e3))
 
     def check(self) -> None:
         for name in ("gains", "init_deltas"):

@@ -35,8 +35,9 @@ from .runs import BOOK, Run, kept, write_whole
 
 # One thread per run: the cluster has one single-threaded worker per core, and a run
 # (a kernel started by the worker) inherits these; torch reads OMP_NUM_THREADS.
+# COM_BOOK_BUILD: figures glued, not shown twice (bookkit.claims.glue)
 RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "COM_PROGRESS": "0"}
+           "COM_PROGRESS": "0", "COM_BOOK_BUILD": "1"}
 # a cell running longer than this (seconds) fails its run, as in the Makefile
 CELL_TIMEOUT = 4 * 3600
 

@@ -4,7 +4,8 @@
 the fit against log m (``power_law_fit``), an exponential decay the fit against t
 (``decay_rate``: a memory function's rate). The curse of memory in approximation
 (li2021) is the log law err(m) ~ (1 + a ln m)^{-omega} (``log_law``, ``fit_log_law``,
-``width_for_error``).
+``width_for_error``). Whether a memory decays exponentially or like a power law is read
+off its log-log slope over its last lags (``tail_slope``, ``decays_exponentially``).
 """
 from __future__ import annotations
 
@@ -39,6 +40,28 @@ def decay_rate(t: torch.Tensor, memory: torch.Tensor, floor: float = 1e-12) -> f
     return -log_linear_fit(t[keep].numpy(), memory[keep].numpy())[0]
 
 
+def tail_slope(t: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+    """The log-log slope of memory functions over the last half of their lags (least
+    squares of log M against log t for t >= max t / 2). A power law t^{-p} has slope -p
+    at every lag; e^{-r t} has slope -r t there, steeper without bound as t grows.
+    t: (T,) > 0; memory: (..., T)  ->  (...)"""
+    half = t >= t[-1] / 2
+    lt = torch.log(t[half])
+    lm = torch.log(memory[..., half].clamp_min(1e-300))
+    x = lt - lt.mean()
+    return (x * (lm - lm.mean(-1, keepdim=True))).sum(-1) / (x * x).sum()
+
+
+def decays_exponentially(t: torch.Tensor, memory: torch.Tensor, fall: float,
+                         slope: float) -> torch.Tensor:
+    """Exponential decay, as far as lags t can tell: the memory falls below ``fall`` of
+    its peak by the last lag, or its ``tail_slope`` is steeper than -``slope`` (a power
+    law t^{-p} with p < slope passes neither test; e^{-r t} passes the second once
+    r t_max / 2 > slope).  t: (T,); memory: (..., T)  ->  (...) bool"""
+    fell = memory[..., -1] <= fall * memory.amax(-1)
+    return fell | (tail_slope(t, memory) <= -slope)
+
+
 def log_law(m, omega: float, a: float = 2.0):
     """Relative L1 error of a degree-m fixed-rate fit to (1+t)^{-(1+omega)}:
     err(m) ~ (1 + a ln m)^{-omega}. A degree-m polynomial in u = e^{-t} resolves
@@ -69,5 +92,6 @@ def fit_log_law(widths, err: np.ndarray, omega: float, min_width: int = 8) -> fl
     return float(np.median((err[keep] ** (-1.0 / omega) - 1.0) / np.log(m[keep])))
 
 
-__all__ = ["log_linear_fit", "power_law_fit", "decay_rate", "log_law", "width_for_error",
-           "first_width_below", "fit_log_law"]
+__all__ = ["log_linear_fit", "power_law_fit", "decay_rate", "tail_slope",
+           "decays_exponentially", "log_law", "width_for_error", "first_width_below",
+           "fit_log_law"]

@@ -5,7 +5,9 @@
 ``filtering``     random tanh teachers, diagonal students trained on them, and the
                   stability filter of Fig. 3 (wang2024inverse)
 ``plateaus_sgd``  plateaus on sampled data: minibatch SGD against the closed form
+``sequential_images``  Table 1 of wang2024inverse on real data: every map x learning
+                  rate x repeat trained at once, paired gaps, ranges
 """
-from . import curse, filtering, plateaus_sgd
+from . import curse, filtering, plateaus_sgd, sequential_images
 
-__all__ = ["curse", "filtering", "plateaus_sgd"]
+__all__ = ["curse", "filtering", "plateaus_sgd", "sequential_images"]

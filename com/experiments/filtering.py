@@ -1,16 +1,11 @@
-"""Filtering by stability (wang2024inverse, Fig. 3): random teachers, trained students.
+"""Filtering by stability (wang2024inverse, Fig. 3): the linear students and the verdict.
 
-Teachers are random tanh RNNs without biases (torch.nn.RNN's equation,
-com.models.random_nets),
-
-    h_t = tanh(W h_{t-1} + U x_t),  y_t = r^T h_t,  h_{-1} = 0,
-
-with W symmetrised and rescaled to a chosen spectral radius, the *gain* g: the rest
-state h = 0 has Jacobian W, so g < 1 makes it attracting and g > 1 repelling. Students are diagonal
-linear RNNs h_t = a h_{t-1} + u x_t, y_t = c^T h_t, with modes a_i = 1 - delta_i
-(com.models.kernels' convention): a convolution y = K * x with the kernel
-K_s = sum_i g_i (1 - delta_i)^s, g_i = c_i u_i, so training needs no loop over time.
-The squared error of a kernel on fixed data is a quadratic form in K,
+The teachers are com.experiments.teachers'; the authors' hardtanh students are made
+from the linear ones here (com.experiments.hardtanh_students). Linear students are
+diagonal linear RNNs h_t = a h_{t-1} + u x_t, y_t = c^T h_t, with modes
+a_i = 1 - delta_i (com.models.kernels' convention): a convolution y = K * x with the
+kernel K_s = sum_i g_i (1 - delta_i)^s, g_i = c_i u_i, so training needs no loop over
+time. The squared error of a kernel on fixed data is a quadratic form in K,
 
     sum_{n,t} (sum_s K_s x_{n,t-s} - y_{n,t})^2 = K^T A K - 2 b^T K + |y|^2,
     A_{s s'} = sum_{n,t} x_{n,t-s} x_{n,t-s'},   b_s = sum_{n,t} x_{n,t-s} y_{n,t},
@@ -20,8 +15,8 @@ few matrix products whatever the number of sequences. For given modes the loss i
 quadratic in g, solved exactly (``best_weights``); Adam moves the modes alone
 (``train``). The verdict's ingredients: the sup error on test data (``sup_error``),
 pruning of modes that carry least (``prune``) and the blow-up radius
-(``blowup_radius``); the rule itself is com.stability.verdict's, applied per teacher
-by ``judge``.
+(``blowup_radius``), together ``evaluate``; the rule itself is com.stability.verdict's,
+applied per teacher by ``judge``.
 """
 from __future__ import annotations
 
@@ -29,28 +24,10 @@ import torch
 
 from ..approximation import exp_sums
 from ..approximation.horizon import unstable
-from ..models import random_nets
 from ..models.kernels import convolve, exp_sum, powers
 from ..models.padding import inert, live
 from ..stability import linearisation, verdict
 from ..training.loop import train as train_loop
-
-
-def teachers(gains: torch.Tensor, width: int, generator: torch.Generator) -> dict:
-    """len(gains) random tanh RNNs of ``width`` units (torch's initialisation, biases set
-    to 0, W_hh symmetrised, (W + W^T)/2, and rescaled to spectral radius gains_i), in
-    com.models.random_nets' format. Symmetric W has real eigenvalues, modes a real diagonal
-    student can take, and |W|_2 = g, so for g < 1 every held input is forgotten at
-    rate -log g or faster (tanh is 1-Lipschitz: the step is a contraction by g).
-    gains: (S,)  ->  params for com.models.random_nets.run (outputs (S, N, T))"""
-    p = random_nets.init("RNN", 1, width, len(gains), generator)
-    layer = p["layers"][0]
-    W = (layer["W_hh"] + layer["W_hh"].transpose(-1, -2)) / 2          # (S, h, h)
-    spectral = torch.linalg.eigvalsh(W).abs().amax(-1)                  # (S,) = |W|_2
-    layer["W_hh"] = W * (gains / spectral)[:, None, None]
-    layer["b_ih"], layer["b_hh"] = torch.zeros_like(layer["b_ih"]), torch.zeros_like(
-        layer["b_hh"])
-    return p
 
 
 def lagged_moments(x: torch.Tensor, y: torch.Tensor) -> dict:
@@ -64,24 +41,36 @@ def lagged_moments(x: torch.Tensor, y: torch.Tensor) -> dict:
 
 
 def init_students(n: int, widths: list[int], generator: torch.Generator,
-                  deltas: tuple[float, float]) -> dict:
+                  deltas: tuple[float, float], shared: torch.Tensor | None = None) -> dict:
     """Students for n teachers and every width, zero-padded to the widest: distances
     delta uniform in ``deltas`` (trainable); ``live`` (W, M) marks the units in use.
-    -> {"delta": (n, W, M), "live": (W, M)}"""
+    ``shared`` (n,): teacher k starts from the draw of teacher shared[k] (twins start
+    alike).  -> {"delta": (n, W, M), "live": (W, M)}"""
     M = max(widths)
     delta = torch.empty(n, len(widths), M).uniform_(*deltas, generator=generator)
+    if shared is not None:
+        delta = delta[shared]
     return {"delta": delta.requires_grad_(), "live": live(widths, M, torch.float64)}
 
 
 def normal_equations(delta: torch.Tensor, live: torch.Tensor,
                      moments: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """The loss as a quadratic in the weights g for given modes: with
-    V_is = live_i (1 - delta_i)^s, K = V^T g, so |K * x - y|^2 = g^T Q g - 2 g^T q + |y|^2,
-    Q = V A V^T, q = V b.  delta: (n, W, M); live: (W, M)  ->  Q (n, W, M, M), q (n, W, M)"""
-    T = moments["A"].shape[0]
-    V = powers(torch.arange(T, dtype=torch.float64), delta=delta) * live[..., None]
-    Q = (V @ moments["A"]) @ V.transpose(-1, -2)
-    return Q, (V @ moments["b"][:, None, :, None])[..., 0]
+    V_is = (1 - delta_i)^s over the live units i, K = V^T g, so
+    |K * x - y|^2 = g^T Q g - 2 g^T q + |y|^2, Q = V A V^T, q = V b. Each width is
+    computed on its live block alone (V A costs m T^2 per student: the padding would
+    cost more than the units in use), then zero-padded.
+    delta: (n, W, M); live: (W, M), the first units of each width  ->  Q (n, W, M, M),
+    q (n, W, M)"""
+    t = torch.arange(moments["A"].shape[0], dtype=torch.float64)
+    M = delta.shape[-1]
+    Qs, qs = [], []
+    for w, m in enumerate(live.sum(-1).long().tolist()):
+        V = powers(t, delta=delta[:, w, :m])                            # (n, m, T)
+        Q = (V @ moments["A"]) @ V.transpose(-1, -2)                    # (n, m, m)
+        Qs.append(torch.nn.functional.pad(Q, (0, M - m, 0, M - m)))
+        qs.append(torch.nn.functional.pad((V @ moments["b"][:, :, None])[..., 0], (0, M - m)))
+    return torch.stack(Qs, 1), torch.stack(qs, 1)
 
 
 def best_weights(Q: torch.Tensor, q: torch.Tensor, live: torch.Tensor,
@@ -180,25 +169,40 @@ def blowup_radius(students: dict) -> torch.Tensor:
     return linearisation.complex_radius(torch.diag_embed(-delta), n_theta=3, refine=0)
 
 
-def judge(trained: dict, x: torch.Tensor, y: torch.Tensor, share: float, tolerance: float,
-          shrink: float) -> dict:
-    """The filter (Fig. 3): each teacher is "kept" when its pruned students approximate
-    it stably over the widths (com.stability.verdict, the stable verdict), "unstable"
-    when their blow-up radius shrinks by more than ``shrink``, "undecided" when fewer
-    than two widths approximate. Errors on test data x (N, T), y (n, N, T).
-    -> {"E0", "radius": (n, W), "first": [n], "ratio": (n,), "verdict": [n], "kept": (n,)}"""
+def evaluate(trained: dict, x: torch.Tensor, y: torch.Tensor, share: float) -> dict:
+    """The linear students as the filter sees them: pruned (``prune``, on the sup error
+    of test data x (N, T), y (n, N, T)), their relative sup error there and their
+    blow-up radius.  -> {"E0", "radius": (n, W), "students": the pruned students}"""
     error = sup_error(trained, x, y)                                    # (n, W)
     scale = y.abs().amax((-1, -2)) / x.abs().max()
     students = prune(trained, error, scale, share)
-    E0, radius = sup_error(students, x, y), blowup_radius(students)     # (n, W) each
+    return {"E0": sup_error(students, x, y), "radius": blowup_radius(students),
+            "students": students}
+
+
+def judge(E0: torch.Tensor, radius: torch.Tensor, tolerance: float, shrink: float) -> dict:
+    """The filter (Fig. 3), com.stability.verdict's rule per teacher: "kept" when its
+    students approximate it stably over the widths (the stable verdict), "unstable"
+    when their radius shrinks by more than ``shrink`` from the first width whose error
+    is at most tolerance / 2 to the widest, "undecided" when fewer than two widths
+    approximate.  E0, radius: (n, W)
+    -> {"first": [n], "ratio": (n,), "verdict": [n], "kept": (n,) bool}"""
     first = [verdict.first_approximating(e, tolerance) for e in E0]
     ratio = torch.tensor([verdict.radius_ratio(r, f) for r, f in zip(radius, first)])
     said = [verdict.verdict(r, shrink) for r in ratio.tolist()]
     said = ["kept" if v == "stable" else v for v in said]
-    return {"E0": E0, "radius": radius, "first": first, "ratio": ratio, "verdict": said,
-            "kept": ratio >= 1 / shrink}
+    return {"first": first, "ratio": ratio, "verdict": said, "kept": ratio >= 1 / shrink}
 
 
-__all__ = ["teachers", "lagged_moments", "init_students", "kernels", "relative_loss",
+def tally(verdicts: list[str], classes: list[str]) -> dict:
+    """How many teachers of each class got each verdict.
+    -> {class: {"kept": k, "unstable": u, "undecided": d}}"""
+    out = {c: dict.fromkeys(("kept", "unstable", "undecided"), 0) for c in dict.fromkeys(classes)}
+    for v, c in zip(verdicts, classes):
+        out[c][v] += 1
+    return out
+
+
+__all__ = ["lagged_moments", "init_students", "kernels", "relative_loss",
            "normal_equations", "best_weights", "train", "narrower", "prune", "sup_error",
-           "blowup_radius", "judge"]
+           "blowup_radius", "evaluate", "judge", "tally"]

@@ -1,5 +1,7 @@
 """Memory: target kernels rho (``targets``), the memory function of a model measured
-by probing it (``function``), and the inputs that reveal memory (``inputs``)."""
+by probing it (``function``), the inputs that reveal memory (``inputs``), and images
+read as sequences (``images``: the 8x8 digits split, MNIST's IDX files)."""
+from . import images
 from .function import memory_function, probe, probes
 from .inputs import held_inputs, probe_inputs
 from .targets import (
@@ -17,4 +19,4 @@ from .targets import (
 
 __all__ = ["Memory", "exponential", "exponential_mixture", "polynomial", "bump", "airy",
            "geometric", "power", "KINDS", "of", "memory_function", "probe", "probes",
-           "probe_inputs", "held_inputs"]
+           "probe_inputs", "held_inputs", "images"]

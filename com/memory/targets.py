@@ -76,12 +76,14 @@ def geometric(a: float) -> Memory:
                   lambda T: a ** T / (1 - a), 1 / (1 - a), "discrete")
 
 
-def power(p: float) -> Memory:
-    """rho_t = (t + 1)^{-p}, p > 1: polynomial memory (Fig. 1(b): p = 1.1; Fig. 2: 1.5).
-    Its tail is the Hurwitz zeta function: sum_{t >= T} (t+1)^{-p} = zeta(p, T + 1)."""
-    return Memory(f"(t+1)^-{p:g}", lambda t: (t + 1.0) ** (-p),
-                  lambda T: float(special.zeta(p, T + 1.0)), float(special.zeta(p, 1.0)),
-                  "discrete")
+def power(p: float, scale: float = 1.0) -> Memory:
+    """rho_t = (1 + t / scale)^{-p}, p > 1: polynomial memory (Fig. 1(b): p = 1.1; Fig. 2:
+    1.5; scale 1 gives (t + 1)^{-p}), its head flattened over ``scale`` steps. Its tail is
+    the Hurwitz zeta function: sum_{t >= T} (1 + t/scale)^{-p} = scale^p zeta(p, T + scale)."""
+    name = f"(t+1)^-{p:g}" if scale == 1 else f"(1+t/{scale:g})^-{p:g}"
+    return Memory(name, lambda t: (1.0 + t / scale) ** (-p),
+                  lambda T: scale ** p * float(special.zeta(p, T + scale)),
+                  scale ** p * float(special.zeta(p, scale)), "discrete")
 
 
 # the kinds a task or a chapter may name, each with its one shape parameter

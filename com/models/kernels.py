@@ -39,12 +39,18 @@ def _log_abs(delta: torch.Tensor | None, a: torch.Tensor | None):
 
 
 def powers(t: torch.Tensor, *, delta: torch.Tensor | None = None,
-           a: torch.Tensor | None = None) -> torch.Tensor:
+           a: torch.Tensor | None = None, log: torch.Tensor | None = None) -> torch.Tensor:
     """a^t for modes a = 1 - delta (or a given) at lags t >= 0: |a|^t = exp(t log|a|)
     and the sign (-1)^t where a < 0. log|a| is floored at -700, so that a = 0 gives
     0^0 = 1 and 1e-304 after (never nan), and t log|a| is cut at +-700 (MAX_EXPONENT).
     Lags past the head are only used where negative modes have died, so the sign
-    there is immaterial.  delta or a: (..., m); t: (T,)  ->  (..., m, T)"""
+    there is immaterial. Or a = e^log for a ``log`` that may be complex (a
+    continuous-time eigenvalue held for one step): e^{t log}, its real part cut at
+    +-700.  delta, a or log: (..., m); t: (T,)  ->  (..., m, T)"""
+    if log is not None:
+        if delta is not None or a is not None:
+            raise ValueError("give the modes as delta, as a or as log, one of them")
+        return _exp_powers(log, t)
     log_mag, negative = _log_abs(delta, a)
     x = torch.mul(log_mag.clamp(min=-MAX_EXPONENT)[..., None], t)      # (..., m, T)
     if x.requires_grad:                                                 # autograd
@@ -55,6 +61,15 @@ def powers(t: torch.Tensor, *, delta: torch.Tensor | None = None,
         odd = torch.remainder(t, 2) == 1                                 # (T,)
         out = torch.where(negative[..., None] & odd, -out, out)
     return out
+
+
+def _exp_powers(log: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """e^{t log}, the real part of the exponent cut at +-MAX_EXPONENT.
+    log: (..., m) real or complex; t: (T,)  ->  (..., m, T)"""
+    x = log[..., None] * t                                              # (..., m, T)
+    if x.is_complex():
+        return torch.exp(torch.complex(x.real.clamp(-MAX_EXPONENT, MAX_EXPONENT), x.imag))
+    return torch.exp(x.clamp(-MAX_EXPONENT, MAX_EXPONENT))
 
 
 def exp_sum(g: torch.Tensor, t: torch.Tensor, *, delta: torch.Tensor | None = None,

@@ -3,7 +3,8 @@
     h_0 = 0,  h_{k+1} = h_k + dt * sigma(W h_k + U x_k + b),  y_k = c^T h_k.
 
 ``rnn`` runs it in time (a nonlinear recurrence has no kernel, so its time loop is
-inherent; as in com.models.random_nets); ``init`` draws the diagonal
+inherent; as in com.models.random_nets), with W dense or diagonal; ``extremes`` says
+how far each unit's state and pre-activation go; ``init`` draws the diagonal
 initialisation; ``kernel`` gives the linear case (sigma = identity, b = 0) in closed
 form by powers of A = I + dt W (com.models.kernels.krylov), with no time loop.
 """
@@ -39,6 +40,22 @@ def activation(sigma: str):
     return ACTIVATIONS[sigma]
 
 
+def _steps(W, U, b, x, dt, act):
+    """The recurrence from h_0 = 0, one step at a time: yields (h_k, z_k, sigma(z_k)),
+    z_k = W h_k + U x_k + b, for k < T (each (n, N, m)). W (n, m, m), or its diagonal
+    (n, m): then W h is elementwise, m times less work.  x: (n, N, T, d)"""
+    n, N, T, _ = x.shape
+    Ut, bias = U.transpose(1, 2), b[:, None, :].expand(n, N, -1)
+    Wt = W[:, None] if W.dim() == 2 else W.transpose(1, 2)
+    h = x.new_zeros(n, N, W.shape[1])                               # h_0
+    for k in range(T):
+        z = torch.baddbmm(bias, x[:, :, k], Ut)                    # (n, N, m)
+        z = z.addcmul_(h, Wt) if W.dim() == 2 else z.baddbmm_(h, Wt)
+        a = act(z)
+        yield h, z, a
+        h = torch.add(h, a, alpha=dt)                               # h_{k+1}
+
+
 class _Recurrence(torch.autograd.Function):
     """h_{k+1} = h_k + dt sigma(z_k), z_k = W h_k + U x_k + b, y_k = c^T h_k, with its
     backward written out (backpropagation through time): from g_T = 0,
@@ -52,18 +69,12 @@ class _Recurrence(torch.autograd.Function):
     allocating one costs more than the arithmetic).  Rows are (model n, sequence N) pairs."""
 
     @staticmethod
-    def forward(ctx, W, U, b, c, x, dt, sigma):   # (n,m,m) (n,m,d) (n,m) (n,m), x (n,N,T,d)
-        act = ACTIVATIONS[sigma]
-        n, N, T, _ = x.shape
-        Wt, Ut, bias = W.transpose(1, 2), U.transpose(1, 2), b[:, None, :].expand(n, N, -1)
-        h = x.new_zeros(n, N, W.shape[-1])                          # h_0
+    def forward(ctx, W, U, b, c, x, dt, sigma):   # (n,m,m) or (n,m), (n,m,d) (n,m) (n,m)
         hs, acts, ys = [], [], []
-        for k in range(T):
+        for h, _, a in _steps(W, U, b, x, dt, ACTIVATIONS[sigma]):
             ys.append(torch.bmm(h, c[:, :, None]))                  # (n, N, 1) y_k = c^T h_k
-            z = torch.baddbmm(bias, x[:, :, k], Ut).baddbmm_(h, Wt)  # (n, N, m)
             hs.append(h)
-            acts.append(act(z))
-            h = torch.add(h, acts[-1], alpha=dt)                    # h_{k+1}
+            acts.append(a)
         ctx.save_for_backward(W, c, x)
         ctx.hs, ctx.acts, ctx.dt, ctx.sigma = hs, acts, dt, sigma
         return torch.cat(ys, dim=-1)                                # (n, N, T)
@@ -79,11 +90,15 @@ class _Recurrence(torch.autograd.Function):
         for k in reversed(range(len(hs))):
             dz = slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
             gy_k = gy[:, :, k, None]                                 # (n, N, 1)
-            gW.baddbmm_(dz.transpose(1, 2), hs[k])
+            if W.dim() == 2:                                         # diagonal W
+                gW.add_((dz * hs[k]).sum(1))
+            else:
+                gW.baddbmm_(dz.transpose(1, 2), hs[k])
             gU.baddbmm_(dz.transpose(1, 2), x[:, :, k])
             gb.add_(dz.sum(1))
             gc.add_(torch.bmm(gy_k.transpose(1, 2), hs[k])[:, 0])
-            g = torch.baddbmm(g.addcmul_(gy_k, c[:, None, :]), dz, W)  # g_k
+            g = g.addcmul_(gy_k, c[:, None, :])
+            g = g.addcmul_(dz, W[:, None]) if W.dim() == 2 else g.baddbmm_(dz, W)  # g_k
         return gW, gU, gb, gc, None, None, None
 
 
@@ -93,8 +108,9 @@ def rnn(params: dict, x: torch.Tensor, sigma: str, dt: float,
 
         h_0 = 0,  h_{k+1} = h_k + dt * sigma(W h_k + U x_k + b),  y_k = c^T h_k.
 
-    params: W (n, m, m), U (n, m, d), b (n, m), c (n, m); models of smaller width are
-            zero-padded to m.  x: (N, T, d) shared by all models, or (n, N, T, d).
+    params: W (n, m, m), or its diagonal (n, m) for diagonal models; U (n, m, d),
+            b (n, m), c (n, m); models of smaller width are zero-padded to m.
+    x: (N, T, d) shared by all models, or (n, N, T, d).
     widths: optional (n,) live widths of the padded models: models of one width then
             run together on their live block (no work on padding; same outputs).
     returns y: (n, N, T).  The loop over time is inherent; the models share it, and its
@@ -120,7 +136,7 @@ def _by_width(params: dict, x: torch.Tensor, sigma: str, dt: float,
         idx = (widths == w).nonzero()[:, 0]                    # the models of width w
         lo, hi = int(idx[0]), int(idx[-1]) + 1
         pick = slice(lo, hi) if hi - lo == len(idx) else idx   # a run of models: a view
-        live = {k: v[pick][:, :w, :w] if k == "W" else v[pick][:, :w]
+        live = {k: v[pick][:, :w, :w] if k == "W" and v.dim() == 3 else v[pick][:, :w]
                 for k, v in params.items()}
         ys.append(rnn(live, x if x.dim() == 3 else x[pick], sigma, dt))
         groups.append(idx)
@@ -129,6 +145,22 @@ def _by_width(params: dict, x: torch.Tensor, sigma: str, dt: float,
     if torch.equal(order, torch.arange(len(order))):           # already in model order
         return y
     return y[torch.argsort(order)]
+
+
+def extremes(params: dict, x: torch.Tensor, sigma: str, dt: float) -> dict:
+    """How far each unit goes on inputs x: max over sequences and steps of |h_k| and of
+    its pre-activation |z_k| = |W h_k + U x_k + b| (the recurrence of ``rnn``, forward
+    only). Past |z| = 1 a hardtanh unit clips.  params as for ``rnn``; x: (N, T, d)
+    -> {"h": (n, m), "z": (n, m)}"""
+    activation(sigma)
+    W, U, b = params["W"], params["U"], params["b"]
+    top = {"h": W.new_zeros(U.shape[:2]), "z": W.new_zeros(U.shape[:2])}
+    with torch.no_grad():
+        for h, z, _ in _steps(W, U, b, x.expand(U.shape[0], *x.shape), dt,
+                              ACTIVATIONS[sigma]):
+            top["h"] = torch.maximum(top["h"], h.abs().amax(1))
+            top["z"] = torch.maximum(top["z"], z.abs().amax(1))
+    return top
 
 
 def init(widths: list[int], d: int, generator: torch.Generator,
@@ -180,4 +212,4 @@ def kernel(params: dict, L: int, dt: float,
     return K, tail
 
 
-__all__ = ["ACTIVATIONS", "activation", "slope", "rnn", "init", "kernel"]
+__all__ = ["ACTIVATIONS", "activation", "slope", "rnn", "extremes", "init", "kernel"]

@@ -59,18 +59,20 @@ def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
     return torch.where(out, torch.zeros_like(best), best)
 
 
-def realise(delta: torch.Tensor, g: torch.Tensor, kappa: float,
+def realise(delta: torch.Tensor, g: torch.Tensor, kappa, diagonal: bool = False,
             normalised: bool = False) -> dict:
     """A residual RNN (dt = 1) with the kernel sum_i g_i (1 - delta_i)^t: W = -diag(delta),
-    b = 0, and U = sqrt(g) / kappa, c = kappa sqrt(g) (the free RNN), or with
+    b = 0, and U = sqrt|g| / kappa, c = kappa sign(g) sqrt|g| (the free RNN), or with
     ``normalised`` U = delta / kappa, c = kappa g / delta (the normalised recurrence of
-    the stable reparameterisations, input gain delta). For |x| <= 1 every pre-activation
-    obeys |W h + U x|_i <= 2 |U_i| while 0 < delta_i <= 1 (``preactivation``), so
-    kappa >= 2 max |U_i| kappa keeps hardtanh in its linear range for ever: that RNN
-    *is* the linear one.  delta, g: (n, M)  ->  params for com.models.residual.rnn"""
-    r = g.clamp_min(0).sqrt()
-    u, c = (delta, g / delta) if normalised else (r, r)
-    return {"W": torch.diag_embed(-delta), "U": (u / kappa)[..., None],
+    the stable reparameterisations, input gain delta); ``kappa`` a number or one per
+    unit (..., M). For |x| <= 1 every pre-activation obeys |W h + U x|_i <= 2 |U_i|
+    while 0 < delta_i <= 1 (``preactivation``), so kappa >= 2 max |U_i| kappa keeps
+    hardtanh in its linear range for ever: that RNN *is* the linear one. ``diagonal``:
+    W as its diagonal -delta (com.models.residual.rnn runs either).
+    delta, g: (n, M)  ->  params for com.models.residual.rnn"""
+    r = g.abs().sqrt()
+    u, c = (delta, g / delta) if normalised else (r, torch.sign(g) * r)
+    return {"W": -delta if diagonal else torch.diag_embed(-delta), "U": (u / kappa)[..., None],
             "b": torch.zeros_like(delta), "c": kappa * c}
 
 

@@ -6,9 +6,12 @@ Each model s gets its own Adam step size lr_s, so the optimiser is written out
     m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2,
     w <- w - lr_s (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps)    at step k.
 
-Recorded per model: the final and initial closed-form loss and the largest
-|dL/dw| / |w| of the recurrent raw weight w seen during training, which the gradient
-scale |f'(w)| / f(w)^2 of the parameterisation bounds (wang2023stablessm).
+``adam_step`` is that update (AdamW's decoupled weight decay optional), the one
+written-out Adam of com. ``train_at_rates`` trains linear families on their closed-form
+loss, and records per model the final and initial loss and the largest |dL/dw| / |w|
+of the recurrent raw weight w seen during training, which the gradient scale
+|f'(w)| / f(w)^2 of the parameterisation bounds (wang2023stablessm). ``lr_range`` is
+the learning-rate range of a grid: the widest run of rates at which every repeat trains.
 """
 from __future__ import annotations
 
@@ -21,16 +24,22 @@ from .loss import white_noise_loss
 from .tasks import Task
 
 
-def _adam_step(params: dict, grads: dict, mom: dict, sq: dict, lr: torch.Tensor, step: int,
-               moments: tuple[float, float], eps: float) -> None:
-    """One Adam update in place, step size lr[s] for model s.  lr: (S,); params (S, ...)"""
+def adam_step(params: dict, grads: dict, mom: dict, sq: dict, lr: torch.Tensor, step: int,
+              moments: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+              weight_decay: float = 0.0) -> None:
+    """One Adam update in place (module doc), step size lr[s] for model s, at ``step``
+    (counted from 1); with ``weight_decay`` > 0, AdamW's decoupled decay first,
+    w <- (1 - lr_s weight_decay) w, as torch.optim.AdamW does.
+    lr: (S,); params, grads, mom, sq: dicts of (S, ...) tensors"""
     b1, b2 = moments
     for k, p in params.items():
+        shape = (-1,) + (1,) * (p.dim() - 1)
+        if weight_decay:
+            p.mul_(1 - lr.reshape(shape) * weight_decay)
         mom[k].mul_(b1).add_((1 - b1) * grads[k])
         sq[k].mul_(b2).add_((1 - b2) * grads[k] ** 2)
         mhat = mom[k] / (1 - b1 ** step)
         vhat = sq[k] / (1 - b2 ** step)
-        shape = (-1,) + (1,) * (p.dim() - 1)
         p.sub_(lr.reshape(shape) * mhat / (vhat.sqrt() + eps))
 
 
@@ -66,11 +75,29 @@ def train_at_rates(task: Task, pname: str, m: int, lrs: torch.Tensor, n_models: 
             # a gradient that is not a number has overflowed: its ratio is infinite
             ratio = torch.fmax(ratio, r.nan_to_num(nan=math.inf))
             grads = {k: p.grad for k, p in params.items()}
-            _adam_step(params, grads, mom, sq, lr, step, moments, eps)
+            adam_step(params, grads, mom, sq, lr, step, moments, eps)
     with torch.no_grad():
         final = loss_fn()
     return {"loss": final.reshape(L, R), "ratio": ratio.reshape(L, R),
             "initial": initial.reshape(L, R)}
 
 
-__all__ = ["train_at_rates"]
+def lr_range(ok: torch.Tensor, lrs) -> list[tuple[float, float] | None]:
+    """For each row (a parameterisation), the widest run of consecutive grid learning
+    rates at which every repeat trains: (lowest, highest), or None where none does.
+    ok: (P, L, R) bool; lrs: (L,)  ->  P ranges"""
+    out = []
+    for row in ok.all(-1).tolist():                                        # (L,) each
+        best, start = None, None
+        for i, good in enumerate(row + [False]):
+            if good and start is None:
+                start = i
+            elif not good and start is not None:
+                if best is None or i - start > best[1] - best[0] + 1:
+                    best = (start, i - 1)
+                start = None
+        out.append(None if best is None else (float(lrs[best[0]]), float(lrs[best[1]])))
+    return out
+
+
+__all__ = ["adam_step", "train_at_rates", "lr_range"]

@@ -11,7 +11,8 @@ With v = 1, lambda_s = (T - s)/T: long lags are seen by fewer outputs
 (com.approximation.grids.lag_weights). In continuous time (It\u00f4 isometry) the same
 sum becomes int |rho - rhohat|^2 ds, which quadrature weights on a grid approximate.
 ``sampled_loss`` and ``monte_carlo_loss`` are the same loss estimated on sampled
-inputs, ``mean_interval`` its confidence interval.
+inputs, ``mean_interval`` its confidence interval. ``cross_entropy`` is the loss of
+classifiers (com.models.classifier).
 """
 from __future__ import annotations
 
@@ -63,4 +64,12 @@ def mean_interval(samples: torch.Tensor, z: float) -> tuple[float, float]:
     return float(samples.mean()), float(z * samples.std() / math.sqrt(n))
 
 
-__all__ = ["white_noise_loss", "sampled_loss", "monte_carlo_loss", "mean_interval"]
+def cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy -log softmax(z)_y of each model.
+    logits: (S, N, K); labels: (N,)  ->  (S,)"""
+    logp = torch.log_softmax(logits, dim=-1)
+    return -logp.gather(-1, labels.expand(len(logits), -1)[..., None]).squeeze(-1).mean(-1)
+
+
+__all__ = ["white_noise_loss", "sampled_loss", "monte_carlo_loss", "mean_interval",
+           "cross_entropy"]

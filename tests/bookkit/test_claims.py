@@ -122,3 +122,48 @@ def test_bound_shows_round_off_as_its_floor():
     # a failure is not hidden behind a bound
     assert math.isnan(bound(float("nan"), 1e-12))
     assert bound(float("inf"), 1e-12) == float("inf")
+
+
+def run_in_a_fresh_kernel(source: str, env: dict) -> list[dict]:
+    """The outputs of one cell run in a new kernel with ``env`` (nbclient, as Jupyter)."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb.cells[0].outputs
+
+
+FIGURE_CELL = """\
+from bookkit import plotting
+from bookkit.claims import glue
+plotting.use_style()
+fig, (ax,) = plotting.subplots()
+ax.plot([0, 1], [0, 1])
+plotting.label(ax, "x (s)", "y")
+glue("fig_a", plotting.finish(fig))
+glue("n", 3)"""
+
+
+@pytest.mark.parametrize("build", ["1", "0"])
+def test_a_glued_figure_is_shown_in_its_cell_outside_the_books_build(build):
+    """Under the book's build (COM_BOOK_BUILD=1) a figure is glued only (the page places
+    it); in any other kernel (Colab, a reader's rerun) it is also shown, sharp: a PNG at
+    twice its dpi, laid out at its drawn size."""
+    outputs = run_in_a_fresh_kernel(FIGURE_CELL, {"COM_BOOK_BUILD": build})
+    glued = [o for o in outputs if "scrapbook" in o.get("metadata", {})]
+    shown = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert [o["metadata"]["scrapbook"]["name"] for o in glued] == ["fig_a", "n"]
+    assert len(shown) == (build == "0")
+    record = glued[0]
+    width = record["metadata"]["image/png"]["width"]
+    assert 700 <= width <= 800, "laid out at 7 in x 110 dpi"
+    png = __import__("base64").b64decode(record["data"]["application/papermill.record/image/png"])
+    assert int.from_bytes(png[16:20], "big") >= 2 * width - 2, "stored at twice that"

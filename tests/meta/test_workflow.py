@@ -96,20 +96,35 @@ def test_workflows_install_torch_cpu(name):
     assert env.get("PIP_EXTRA_INDEX_URL") == "https://download.pytorch.org/whl/cpu"
 
 
-def test_executed_branch_gets_the_staged_notebooks(pages):
-    """Colab opens these: they must carry the install cell and the folded parameters."""
+def test_executed_branch_gets_the_readers_notebooks(pages):
+    """Colab and Binder open these: the reader's notebooks the download button gives
+    (bookkit.build.reader writes them over the site's _sources), unpaired."""
     publish = next(s["run"] for s in steps(pages["jobs"]["build"])
                    if "executed" in s.get("name", "") and "run" in s)
-    assert "cp _build/full/src/book/*.ipynb book/" in publish
+    assert "cp _build/html/_sources/book/*.ipynb book/" in publish
+    assert "git rm --quiet book/jupytext.toml" in publish
     makefile = (ROOT / "Makefile").read_text()
     assert "-m bookkit.build.stage $(1)/src" in makefile
     assert "$(call build,_build/full,full,.)" in makefile
 
 
 def test_ci_actions_pinned(ci):
-    for s in steps(ci["jobs"]["test"]):
-        if "uses" in s:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+    for job in ci["jobs"].values():
+        for s in steps(job):
+            if "uses" in s:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+
+
+def test_pull_requests_build_the_book_as_published(ci, pages):
+    """The full book, its PDF and the browser test on it, as pages.yml runs them."""
+    book = ci["jobs"]["book"]
+    assert "pull_request" in book["if"]
+    runs = [s.get("run", "") for s in steps(book)]
+    published = [s.get("run", "") for s in steps(pages["jobs"]["build"])]
+    assert "make smoke book pdf" in runs and "make smoke book pdf" in published
+    assert "make browser SITE=_build/html" in runs
+    assert book["env"]["PIP_EXTRA_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
+    assert re.search(r"^pdf:", (ROOT / "Makefile").read_text(), re.M)
 
 
 # --- the Makefile's own logic: notebooks, versions, clean ---------------------------------

@@ -3,15 +3,12 @@ download, Colab and Binder) and in its reproduce box. Staged here from the nbval
 references, which are executed smoke notebooks with papermill's injected cell."""
 import ast
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bookkit.build import stage
+from bookkit.build import install, machinery, stage
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCES = sorted((ROOT / "tests/notebooks").glob("*.ipynb"))
@@ -26,19 +23,6 @@ def assigned(src):
     ns: dict = {}
     exec(src, ns)
     return {k: v for k, v in ns.items() if not k.startswith("__")}
-
-
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    """The nbval references staged as the book stages executed notebooks."""
-    src = tmp_path_factory.mktemp("src")
-    (src / "book").mkdir()
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, src / f)
-    for nb in REFERENCES:
-        shutil.copy(nb, src / "book" / nb.name)
-    stage.main(str(src), "smoke")
-    return src
 
 
 # -- the parameters cell shows the run's values, and papermill's cell is gone ---------
@@ -85,23 +69,17 @@ def test_fold_puts_the_run_in_the_parameters_cell(ref):
     assert stage.fold_parameters(nb) == [], "folding twice changes nothing"
 
 
-# -- the install cell: Colab and any fresh kernel get com ------------------------------
-def test_install_source_is_the_launch_buttons_branch():
-    repo = CONFIG["repository"]
-    assert stage.install_source(CONFIG) == f"git+{repo['url']}@{repo['branch']}"
-    with pytest.raises(ValueError, match="repository: url: and branch:"):
-        stage.install_source({"repository": {"url": repo["url"]}})
-
-
+# -- the install cell: Colab and any fresh kernel get com (tests/bookkit/build/test_install)
 @pytest.mark.parametrize("ref", REFERENCES, ids=lambda p: p.stem)
 def test_every_staged_notebook_installs_com_before_using_it(staged, ref):
     nb = json.loads((staged / "book" / ref.name).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    installs = [i for i, c in enumerate(code) if c.get("id") == stage.INSTALL_ID]
+    installs = [i for i, c in enumerate(code) if c.get("id") == install.INSTALL_ID]
     assert installs == [0], "one install cell, the first code cell"
     cell = code[0]
     assert "remove-cell" in stage.tags(cell), "hidden on the page"
-    assert stage.install_source(CONFIG) in source(cell)
+    commit = nb["metadata"]["com"]["provenance"]["commit"]
+    assert f'COMMIT = "{commit}"' in source(cell), "pinned to the run's commit"
     first_import = next(i for i, c in enumerate(code)
                         if "import com" in source(c) or "from com" in source(c))
     assert first_import > 0
@@ -110,37 +88,41 @@ def test_every_staged_notebook_installs_com_before_using_it(staged, ref):
     assert not any("injected-parameters" in stage.tags(c) for c in nb["cells"])
 
 
-def run_install_cell(find_spec_result):
-    """Run the install cell in a fresh interpreter with find_spec and pip stubbed."""
-    cell = stage.INSTALL.format(source=stage.install_source(CONFIG))
-    probe = f"""
-import importlib.util, subprocess, json
-calls = []
-importlib.util.find_spec = lambda name: {find_spec_result!r}
-subprocess.run = lambda args, check: calls.append(args)
-exec({cell!r})
-print(json.dumps(calls))
-"""
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout)
+# -- the book's bookkeeping is folded, and each chapter opens with its claims ----------
+@pytest.mark.parametrize("ref", REFERENCES, ids=lambda p: p.stem)
+def test_bookkeeping_is_folded_and_the_code_that_runs_is_the_same(staged, ref):
+    executed = json.loads(ref.read_text())
+    nb = json.loads((staged / "book" / ref.name).read_text())
+    folded = [c for c in nb["cells"] if machinery.TAG in stage.tags(c)]
+    assert folded and all("hide-input" in stage.tags(c) for c in folded)
+    for c in nb["cells"]:
+        if c["cell_type"] == "code" and not {"hide-input", "remove-cell", "parameters"} \
+                & set(stage.tags(c)):
+            assert "claims.check(" not in source(c)
+            assert not any(line.startswith("glue(") and "finish(" not in line
+                           for line in source(c).splitlines()), source(c)
+    statements = sorted(ast.dump(s) for c in executed["cells"] if c["cell_type"] == "code"
+                        and not {"parameters", "injected-parameters"} & set(stage.tags(c))
+                        for s in ast.parse(source(c)).body)
+    staged_statements = sorted(ast.dump(s) for c in nb["cells"] if c["cell_type"] == "code"
+                               and not {"parameters", "remove-cell"} & set(stage.tags(c))
+                               for s in ast.parse(source(c)).body)
+    assert staged_statements == statements, "folding moves statements, never changes them"
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"]
+                      for o in c.get("outputs", []))
+    assert "[reproduced] " not in printed, "the claims' lines are in their table once"
 
 
-def test_install_cell_does_nothing_where_com_is_importable():
-    assert run_install_cell("found") == []
-
-
-def test_install_cell_pip_installs_com_where_it_is_missing():
-    calls = run_install_cell(None)
-    assert len(calls) == 1
-    assert calls[0][1:4] == ["-m", "pip", "install"]
-    assert calls[0][-1] == f"com @ {stage.install_source(CONFIG)}"
-
-
-def test_install_cell_is_valid_python_within_88_columns():
-    cell = stage.INSTALL.format(source=stage.install_source(CONFIG))
-    ast.parse(cell)
-    assert max(map(len, cell.splitlines())) <= 88
+def test_each_chapter_opens_with_the_box_of_its_claims(staged):
+    config = yaml.safe_load((staged / "_config.yml").read_text())
+    subs = config["parse"]["myst_substitutions"]
+    for ref in REFERENCES:
+        nb = json.loads((staged / "book" / ref.name).read_text())
+        first = source(next(c for c in nb["cells"] if c["cell_type"] == "markdown"))
+        box, reproduce = f"{{{{ claims_{ref.stem} }}}}", f"{{{{ reproduce_{ref.stem} }}}}"
+        assert box in first and first.index(box) < first.index(reproduce)
+        claims = stage.read_claims(json.loads(ref.read_text()))
+        assert all(f"(`{c['id']}`)" in subs[f"claims_{ref.stem}"] for c in claims)
 
 
 def test_reproduce_box_gives_the_exact_command(staged):
@@ -158,20 +140,12 @@ def test_the_intro_counts_paper_claims_and_checks_apart(staged):
     """issue 29: a check (an identity, a proved inequality) is not evidence; the intro's
     summary shows each claim's kind and counts the two kinds apart."""
     subs = yaml.safe_load((staged / "_config.yml").read_text())["parse"]["myst_substitutions"]
-    header, rule, *rows = subs["claims_summary"].splitlines()
-    assert header == "| chapter | claim | kind | statement | verdict |"
+    lines = subs["claims_summary"].splitlines()
+    assert lines.count("| verdict | claim | kind | statement |") == len(REFERENCES)
+    rows = [line for line in lines if line.startswith("| <span")]
     kinds = [row.split(" | ")[2] for row in rows]
     assert set(kinds) == {"paper", "check"} and len(rows) == sum(
         len(stage.read_claims(json.loads(r.read_text()))) for r in REFERENCES)
     n_paper, n_check = kinds.count("paper"), kinds.count("check")
     assert subs["claims_counts"].startswith(f"{n_paper} claims of the papers (")
     assert f"and {n_check} checks of identities" in subs["claims_counts"]
-
-
-def test_claims_counts_says_what_reproduced():
-    records = [("a", {"kind": "paper", "reproduced": True}),
-               ("a", {"kind": "paper", "reproduced": False}),
-               ("b", {"kind": "check", "reproduced": True})]
-    assert stage.claims_counts(records) == (
-        "2 claims of the papers (1 reproduced) and 1 checks of identities and proved "
-        "inequalities (1 hold)")

@@ -43,3 +43,14 @@ def test_decay_rate_recovers_exponent_above_its_floor():
     M = torch.exp(-5 * t)                                  # below 1e-12 after t ~ 5.5
     assert laws.decay_rate(t, M) == pytest.approx(5.0, rel=1e-10)
     assert np.isnan(laws.decay_rate(t, 1e-20 * M))          # nothing above the floor
+
+
+def test_tail_slope_tells_power_laws_from_exponentials():
+    t = torch.arange(1, 2000, dtype=torch.float64)
+    M = torch.stack([(t + 1) ** -1.5, (t + 1) ** -3.0, 0.995 ** t, 0.9 ** t, 0 * t])
+    s = laws.tail_slope(t, M)
+    assert abs(float(s[0]) + 1.5) < 0.01 and abs(float(s[1]) + 3.0) < 0.01
+    assert float(s[2]) < -5                                     # -r t at t ~ 1500
+    assert laws.decays_exponentially(t, M, 1e-10, 4.0).tolist() == [False, False, True,
+                                                                     True, True]
+    assert not laws.decays_exponentially(t, M[2:3], 1e-10, 8.0)    # too slow for slope 8

@@ -1,8 +1,7 @@
 import torch
 
-from com import memory
 from com.experiments import filtering
-from com.models import kernels, random_nets
+from com.models import kernels
 from com.stability import linearisation
 
 torch.set_default_dtype(torch.float64)
@@ -10,28 +9,6 @@ torch.set_default_dtype(torch.float64)
 
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
-
-
-def test_teachers_are_symmetric_unbiased_with_the_drawn_spectral_radius():
-    gains = torch.tensor([0.5, 0.9, 1.2])
-    p = filtering.teachers(gains, 16, _gen())
-    layer = p["layers"][0]
-    W = layer["W_hh"]
-    assert torch.allclose(W, W.transpose(-1, -2))
-    assert torch.allclose(torch.linalg.eigvalsh(W).abs().amax(-1), gains)
-    assert not layer["b_ih"].any() and not layer["b_hh"].any()
-
-
-def test_contraction_bound_on_the_memory_of_a_teacher_below_gain_one():
-    gains = torch.tensor([0.6, 0.95])
-    p = filtering.teachers(gains, 12, _gen(1))
-    T = 300
-    with torch.no_grad():
-        M = memory.probe(lambda x: random_nets.run(p, x), torch.tensor([0.1, 1.0, 10.0]), T)
-    t = torch.arange(1, T, dtype=torch.float64)
-    bound = (p["r"].norm(dim=-1) * p["layers"][0]["W_ih"][..., 0].norm(dim=-1))[:, None] \
-        * gains[:, None] ** t
-    assert (M <= bound + 1e-13 * M.amax(-1, keepdim=True)).all()
 
 
 def _students(n=2, widths=(2, 3), seed=0):
@@ -138,3 +115,34 @@ def test_sup_error_is_relative_to_the_largest_output():
     x = torch.tensor([[1.0, -1.0, 0.5]])
     y = torch.tensor([[[1.0, -2.0, 1.0]]])
     assert torch.allclose(filtering.sup_error(st, x, y), torch.tensor([[0.5]]))
+
+
+def test_twins_start_from_their_partners_draw():
+    st = filtering.init_students(4, [2, 3], _gen(7), (0.1, 0.9), torch.tensor([0, 1, 2, 2]))
+    d = st["delta"].detach()
+    assert torch.equal(d[3], d[2]) and not torch.equal(d[1], d[2])
+    plain = filtering.init_students(4, [2, 3], _gen(7), (0.1, 0.9))["delta"].detach()
+    assert torch.equal(d[:3], plain[:3])
+
+
+def test_judge_applies_the_rule_per_teacher_and_tally_counts_by_class():
+    E0 = torch.tensor([[0.01, 0.01, 0.01], [0.01, 0.01, 0.01], [0.2, 0.2, 0.01]])
+    radius = torch.tensor([[0.3, 0.2, 0.2], [0.3, 0.1, 0.1], [0.5, 0.5, 0.5]])
+    out = filtering.judge(E0, radius, 0.1, 2.0)
+    assert out["verdict"] == ["kept", "unstable", "undecided"]
+    assert out["first"] == [0, 0, 2] and out["kept"].tolist() == [True, False, False]
+    tal = filtering.tally(out["verdict"], ["a", "b", "a"])
+    assert tal == {"a": {"kept": 1, "unstable": 0, "undecided": 1},
+                   "b": {"kept": 0, "unstable": 1, "undecided": 0}}
+
+
+def test_evaluate_prunes_then_measures():
+    st = {"delta": torch.tensor([[[0.5, 1e-3]]]), "g": torch.tensor([[[1.0, 1e-9]]]),
+          "live": torch.ones(1, 2)}
+    g = _gen(8)
+    x = torch.randn(3, 200, generator=g)
+    y = kernels.convolve(kernels.exp_sum(torch.tensor([1.0]), torch.arange(200.0),
+                                         delta=torch.tensor([0.45])), x)[None]
+    out = filtering.evaluate(st, x, y, 0.1)
+    assert out["radius"][0, 0] == 0.5                                   # the weightless mode went
+    assert torch.allclose(out["E0"], filtering.sup_error(out["students"], x, y))

@@ -44,3 +44,15 @@ def test_target_rejects_unknown_kind():
     with pytest.raises(ValueError, match="memory kind"):
         memory.of("gaussian", 1.0)
     assert torch.equal(memory.of("polynomial", 1.0).kernel(torch.ones(2)), torch.full((2,), 0.25))
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.1, 4.0])
+def test_discrete_power_tails_and_norms_are_the_sums(scale):
+    """power(p, scale): (1 + t/scale)^-p, its tail and l1 norm the Hurwitz zeta sums."""
+    target = memory.power(1.5, scale)
+    t = torch.arange(200_000, dtype=torch.float64)
+    rho = target.kernel(t)
+    assert rho[0] == 1.0 and float(rho[3]) == pytest.approx((1 + 3 / scale) ** -1.5)
+    far = target.tail(200_000)
+    assert float(rho[100:].sum()) + far == pytest.approx(target.tail(100), rel=1e-12)
+    assert float(rho.sum()) + far == pytest.approx(target.l1, rel=1e-12)

@@ -111,3 +111,19 @@ def test_every_exponential_sum_is_exp_sum():
     w, dt = -torch.rand(3, 6, generator=g), 0.5              # h' = h + dt w h + dt u x
     loop = torch.stack([dt * (c * u * (1 + dt * w) ** s).sum(-1) for s in range(29)], -1)
     assert torch.allclose(dt * kernels.exp_sum(c * u, t[:-1], delta=-dt * w), loop, rtol=1e-12)
+
+
+def test_powers_of_a_complex_log_are_the_complex_powers_cut_at_700():
+    t = torch.arange(6, dtype=torch.float64)
+    log = torch.complex(torch.tensor([-0.3, 0.1]), torch.tensor([0.5, -2.0]))
+    want = torch.exp(log)[:, None] ** t                                   # lambda^t
+    assert torch.allclose(kernels.powers(t, log=log), want, rtol=1e-12)
+    real = torch.tensor([-0.7, 0.2])
+    assert torch.allclose(kernels.powers(t, log=real), kernels.powers(t, a=torch.exp(real)),
+                          rtol=1e-12)
+    huge = kernels.powers(torch.tensor([0.0, 1e4]), log=torch.complex(
+        torch.tensor([1.0]), torch.tensor([0.0])))
+    assert huge[0, 1].real == torch.exp(torch.tensor(700.0)).double()       # finite
+    with pytest.raises(ValueError, match="one of them"):
+        kernels.powers(t, a=real, log=real)
+

@@ -114,3 +114,41 @@ def test_rnn_by_width_equals_padded():
             assert torch.allclose(a[k].grad * mask[k], b[k].grad, atol=1e-12), k
     with pytest.raises(ValueError, match="'widths'"):
         residual.rnn(p, x, "tanh", 0.5, widths=[2, 5, 2, 3])
+
+
+def test_a_diagonal_w_is_its_dense_diagonal_matrix():
+    """W given by its diagonal (n, m) runs the same model as diag_embed(W), outputs and
+    gradients alike, also bucketed by width; ``extremes`` follows the same states."""
+    g = torch.Generator().manual_seed(13)
+    n, m, N, T = 3, 4, 5, 11
+    p = {"W": -torch.rand(n, m, generator=g) * 1.5, "U": torch.randn(n, m, 1, generator=g),
+         "b": 0.2 * torch.randn(n, m, generator=g), "c": torch.randn(n, m, generator=g)}
+    x = torch.randn(N, T, 1, generator=g)
+    w = torch.randn(n, N, T, generator=g)
+    for sigma in ("linear", "hardtanh", "tanh"):
+        a = {k: v.clone().requires_grad_() for k, v in p.items()}
+        b = {k: v.clone().requires_grad_() for k, v in dict(p, W=torch.diag_embed(p["W"])).items()}
+        ya, yb = residual.rnn(a, x, sigma, 1.0), residual.rnn(b, x, sigma, 1.0)
+        assert torch.allclose(ya, yb, atol=1e-12), sigma
+        (ya * w).sum().backward()
+        (yb * w).sum().backward()
+        assert torch.allclose(a["W"].grad, torch.diagonal(b["W"].grad, dim1=-2, dim2=-1),
+                              atol=1e-12)
+        for k in "Ubc":
+            assert torch.allclose(a[k].grad, b[k].grad, atol=1e-12), (sigma, k)
+    assert torch.autograd.gradcheck(
+        lambda W, U, b, c: residual.rnn({"W": W, "U": U, "b": b, "c": c}, x, "hardtanh", 1.0),
+        tuple(v.clone().requires_grad_() for v in p.values()))
+    q = {k: v.clone() for k, v in p.items()}
+    q["W"][0, 2:], q["U"][0, 2:], q["b"][0, 2:], q["c"][0, 2:] = 0, 0, 0, 0
+    assert torch.allclose(residual.rnn(q, x, "hardtanh", 1.0, widths=[2, 4, 4]),
+                          residual.rnn(q, x, "hardtanh", 1.0), atol=1e-13)
+    top = residual.extremes(p, x, "hardtanh", 1.0)
+    h, zs, hs = torch.zeros(n, N, m), [], []
+    for k in range(T):                                         # reference: the plain loop
+        z = p["W"][:, None] * h + x[None, :, k] * p["U"][:, None, :, 0] + p["b"][:, None]
+        zs.append(z.abs().amax(1))
+        hs.append(h.abs().amax(1))
+        h = h + torch.nn.functional.hardtanh(z)
+    assert torch.allclose(top["z"], torch.stack(zs).amax(0), atol=1e-13)
+    assert torch.allclose(top["h"], torch.stack(hs).amax(0), atol=1e-13)

@@ -66,3 +66,14 @@ def test_layerwise_ssm_is_its_recurrence():
             zs.append(torch.tanh(h))
         z = torch.stack(zs, -1)
     assert torch.allclose(y, torch.einsum("si,snit->snt", c, z), atol=1e-12)
+
+
+def test_s4d_kernel_is_the_sum_over_its_discretised_modes():
+    g = torch.Generator().manual_seed(3)
+    p = ssm.s4d_init(2, 6, g)
+    K = ssm.s4d_kernel(p, 9)
+    dtA = p["dt"][:, None] * p["A"]
+    Bbar = torch.expm1(dtA) / p["A"] * p["B"]
+    want = torch.stack([2 * (p["C"] * Bbar * torch.exp(dtA) ** ell).sum(-1).real
+                        for ell in range(9)], -1)
+    assert torch.allclose(K, want, rtol=1e-10, atol=1e-14)

@@ -69,3 +69,18 @@ def test_preactivation_bound_holds_and_is_attained():
                                        torch.tensor([1.0, 1.0, 1.0, 0.0]))
     assert edge[0] == edge[1] == float("inf") and edge[2] == 2.0 and edge[3] == 0.0
 
+
+def test_realise_keeps_signed_weights_and_per_unit_scales():
+    """A negative weight g_i is realised (c carries its sign), kappa may differ per
+    unit, and W may be given as its diagonal: the kernel is sum_i g_i (1 - delta_i)^t."""
+    delta = torch.tensor([[0.5, 0.05, 0.2]])
+    g = torch.tensor([[0.5, -0.3, 0.2]])
+    x = 0.1 * torch.randn(3, 200, 1, generator=torch.Generator().manual_seed(2))
+    t = torch.arange(200, dtype=torch.float64)
+    K = (g[0, :, None] * (1 - delta[0, :, None]) ** t).sum(0)
+    shifted = torch.cat([torch.zeros(3, 1), x[:, :-1, 0]], -1)
+    for kappa, diagonal in ((3.0, False), (torch.tensor([[1.0, 4.0, 2.0]]), True)):
+        p = linearisation.realise(delta, g, kappa, diagonal)
+        assert p["W"].shape == ((1, 3) if diagonal else (1, 3, 3))
+        y = residual.rnn(p, x, "linear", 1.0)
+        assert torch.allclose(y[0], kernels.convolve(K, shifted), atol=1e-12)

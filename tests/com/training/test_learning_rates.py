@@ -35,3 +35,39 @@ def test_one_rate_per_model_is_torch_adam_at_each_rate():
             opt.step()
         with torch.no_grad():
             assert torch.allclose(ours["loss"][i], closed(), rtol=1e-9, atol=1e-14)
+
+
+def test_adam_step_with_weight_decay_is_torch_adamw_at_each_rate():
+    """adam_step with decoupled weight decay takes the steps torch.optim.AdamW takes for
+    each model alone at its own rate."""
+    g = torch.Generator().manual_seed(4)
+    start = {"w": torch.randn(2, 3, generator=g), "B": torch.randn(2, 3, 2, generator=g)}
+    target = torch.randn(2, 3, generator=g)
+    lr, wd = torch.tensor([1e-2, 3e-1]), 0.05
+
+    def loss_of(p, tgt=target):
+        return ((p["w"] - tgt) ** 2).sum(-1) + (p["B"] ** 4).sum((-1, -2))
+    ours = {k: v.clone().requires_grad_() for k, v in start.items()}
+    mom = {k: torch.zeros_like(v) for k, v in ours.items()}
+    sq = {k: torch.zeros_like(v) for k, v in ours.items()}
+    for step in range(1, 8):
+        grads = dict(zip(ours, torch.autograd.grad(loss_of(ours).sum(), list(ours.values()))))
+        with torch.no_grad():
+            learning_rates.adam_step(ours, grads, mom, sq, lr, step, weight_decay=wd)
+    for i in range(2):
+        p = {k: v[i:i + 1].clone().requires_grad_() for k, v in start.items()}
+        opt = torch.optim.AdamW(list(p.values()), lr=float(lr[i]), weight_decay=wd)
+        for _ in range(7):
+            opt.zero_grad()
+            loss_of(p, target[i:i + 1]).sum().backward()
+            opt.step()
+        for k in p:
+            assert torch.allclose(ours[k][i:i + 1], p[k], rtol=1e-12, atol=1e-14), k
+
+
+def test_lr_range_is_the_longest_run_where_every_repeat_trains():
+    ok = torch.tensor([[[1, 1], [1, 1], [0, 1], [1, 1]],
+                       [[0, 0], [1, 1], [1, 1], [1, 1]],
+                       [[0, 1], [0, 0], [1, 0], [0, 0]]], dtype=torch.bool)
+    lrs = [1e-3, 1e-2, 1e-1, 1.0]
+    assert learning_rates.lr_range(ok, lrs) == [(1e-3, 1e-2), (1e-2, 1.0), None]

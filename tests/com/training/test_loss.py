@@ -42,3 +42,10 @@ def test_monte_carlo_loss_matches_closed_form():
     mean, half = loss.mean_interval(mc, 4.0)
     closed = float(loss.white_noise_loss(rho, K, dt * lag_weights(t.shape[0])))
     assert abs(mean - closed) <= half < 0.05 * closed
+
+
+def test_cross_entropy_is_torch_s_for_each_model():
+    g = torch.Generator().manual_seed(2)
+    z, y = torch.randn(3, 6, 10, generator=g), torch.randint(0, 10, (6,), generator=g)
+    want = torch.stack([torch.nn.functional.cross_entropy(zz, y) for zz in z])
+    assert torch.allclose(loss.cross_entropy(z, y), want, rtol=1e-12)

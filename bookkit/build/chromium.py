@@ -1,4 +1,6 @@
-"""Headless Chromium driven over the Chrome DevTools protocol (CDP).
+"""Headless Chromium driven over the Chrome DevTools protocol (CDP): the browser test
+(tests/browser) opens the built book's pages with it, and ``make pdf``
+(bookkit.build.pdf) prints the whole book with it.
 
 Only the ``websockets`` package is needed (no chromedriver, no Selenium): Chromium
 is started with ``--remote-debugging-port=0``, writes the port it chose to
@@ -85,8 +87,13 @@ class Browser:
         for domain in ("Page", "Runtime"):
             self.call(f"{domain}.enable", session=True)
         self.call("Fetch.enable", session=True, patterns=[{"urlPattern": "*"}])
+        self.viewport(width, height)
+
+    def viewport(self, width: int, height: int, mobile: bool = False) -> None:
+        """Lay pages out in a ``width`` x ``height`` window (``mobile``: as a phone)."""
+        self.width = width
         self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
-                  height=height, deviceScaleFactor=1, mobile=False)
+                  height=height, deviceScaleFactor=1, mobile=mobile)
 
     # -- protocol ---------------------------------------------------------------
     def _send(self, method: str, session: bool, params: dict) -> int:
@@ -182,6 +189,17 @@ class Browser:
                          captureBeyondViewport=True)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
+
+    def view(self, path: Path) -> None:
+        """PNG of what the window shows (the page as it is scrolled)."""
+        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+
+    def pdf(self, **options) -> bytes:
+        """The page printed to PDF (``Page.printToPDF`` options, e.g. paperWidth)."""
+        data = self.call("Page.printToPDF", session=True, timeout=600, **options)["data"]
+        return base64.b64decode(data)
 
     def close(self) -> None:
         try:
