@@ -475,7 +475,7 @@ glue("fig_radii", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_radii
-# :name: fig-radii
+# :name: fig-nc-radii
 # The radius of every width (log axes) over the infinite horizon: at the points of
 # Def. 3.4's ball (black: an upper bound of the true radius), certified from below
 # over the whole ball, bias included (grey triangles, 0 drawn at $10^{-30}$), the
@@ -624,7 +624,7 @@ glue("edge_slack", str(span(torch.tensor(list(slack.values())))))
 # $r_{\mathbb{R}} \ge r_{\mathbb{C}}$; for a normal $J$ the two are equal (moving a real
 # eigenvalue, or scaling a rotation block, to the circle costs exactly its distance to
 # it), so for the diagonal $J$ here $r(J) = \delta_{\min}$, the squares of
-# {numref}`fig-radii`. The activation does not enter $J$: this is the proof's reason
+# {numref}`fig-nc-radii`. The activation does not enter $J$: this is the proof's reason
 # why tanh and hardtanh cannot help.
 #
 # **Why not ReLU** (the paper's Fig. 7 trains ReLU RNNs too). ReLU is in neither of
@@ -737,7 +737,7 @@ glue("fig_students", plotting.finish(fig))
 
 # %% [markdown]
 # ```{glue:figure} fig_students
-# :name: fig-students
+# :name: fig-nc-students
 # In the spirit of Fig. 2 of wang2024inverse: tanh RNNs trained on a nonlinear
 # functional with memory $(t+1)^{-1.5}$ (the book's, not the paper's), their error
 # over all time $E_m(\beta)$ (left: the median over the students of each width, a
