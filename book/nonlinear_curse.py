@@ -445,6 +445,10 @@ for k, tag in tags.items():
 # moment converges.)
 
 # %%
+c_most = {k: float(R[k]["c_radius"][1][-1] / R[k]["c_radius"][0][first[k]])
+          for k in mems}
+c_least = {k: float(R[k]["c_radius"][0][-1] / R[k]["c_radius"][1][first[k]])
+           for k in mems}
 for k, tag in tags.items():
     lo, hi = R[k]["c_radius"]
     f = first[k]
@@ -454,10 +458,6 @@ for k, tag in tags.items():
                           f"{float(R[k]['moment'][-1]):.3g}")
     glue(f"c_radius_{tag}", f"{float(lo[f]):.2g}-{float(hi[f]):.2g} to "
                             f"{float(lo[-1]):.2g}-{float(hi[-1]):.2g}")
-c_most = {k: float(R[k]["c_radius"][1][-1] / R[k]["c_radius"][0][first[k]])
-          for k in mems}
-c_least = {k: float(R[k]["c_radius"][0][-1] / R[k]["c_radius"][1][first[k]])
-           for k in mems}
 glue("c_most", ", ".join(f"{c_most[k]:.2g}" for k in pols))
 glue("c_least_exp", c_least["exponential"])
 
