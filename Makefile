@@ -26,10 +26,10 @@ help:
 	@echo "make test        unit tests, smoke execution, nbval regression, smoke build"
 	@echo "make pdf         the whole book as one PDF: _build/pdf/curse-of-memory.pdf"
 	@echo "make bench       time-loop baseline vs com, and the full book's wall time"
-	@echo "make sweep       every chapter x SEEDS (0-7) at SCALE (full) on Dask: _build/sweep"
+	@echo "make sweep       every chapter x SEEDS (0-19) at SCALE (full) on Dask: _build/sweep"
 	@echo "make browser     open every page of the smoke site in Chromium (SITE=_build/html: the book)"
 	@echo "make regenerate  refresh the nbval reference notebooks in tests/notebooks"
-	@echo "make clean       remove what make built, except the result cache _build/cache"
+	@echo "make clean       remove what make built, except the result cache and the sweep's runs"
 	@echo "make distclean   remove everything make built, the cache too"
 	@echo "chapters: $(CHAPTERS)"
 
@@ -56,26 +56,22 @@ $(VERSIONS): FORCE | $(STAMP)
 	@$(BIN)/python -m bookkit.build.notebooks --versions $@
 
 # execute a chapter at one scale: smoke with its parameter file book/params/smoke/, full
-# with the defaults of its parameters cell (no -f: declared once, in the chapter);
-# written to a temporary file and moved into place only on success, so an interrupted
-# run is redone, never half-kept.
-# bookkit.chapter.setup writes the run's facts (Python, torch, CPU, cores) to
-# COM_PROVENANCE from inside the kernel; bookkit.provenance folds them, with the commit
-# and the papermill command, into the notebook's metadata for the page's reproduce box.
+# with the defaults of its parameters cell (no -f: declared once, in the chapter).
+# bookkit.build.execute runs papermill into a folder of the run's own and renames the
+# finished notebook into place (an interrupted or failed run leaves the target as it
+# was, and is redone; .PRECIOUS: make never deletes one), folding in the run's facts
+# (bookkit.provenance: measured in the kernel, with the commit and the papermill command,
+# for the page's reproduce box). One run of a target at a time: a second make of it waits
+# for the first, saying which process holds it, and then keeps what the first made.
 # No run is priced before it starts: every size parameter has an upper bound in the
 # chapter's declaration (an absurd size stops it at its first cell), and a cell that
 # runs longer than CELL_TIMEOUT seconds (4 hours) stops the run.
 CELL_TIMEOUT ?= 14400
+export CELL_TIMEOUT
+.PRECIOUS: _build/executed/%.ipynb
 define execute
 _build/executed/$(1)/%.ipynb: book/%.ipynb $(3) $(DEPS) $(VERSIONS) | $(STAMP)
-	@mkdir -p $$(@D)
-	rm -f $$@.facts.json
-	$(2) COM_PROVENANCE=$(CURDIR)/$$@.facts.json \
-	    $(BIN)/papermill --log-level WARNING -k python3 --cwd book \
-	    --execution-timeout $(CELL_TIMEOUT) \
-	    $(if $(3),-f $(subst %,$$*,$(3))) $$< $$@.part.ipynb
-	$(BIN)/python -m bookkit.provenance $$@.part.ipynb $$@.facts.json $(1)
-	mv $$@.part.ipynb $$@
+	$(2) $(BIN)/python -m bookkit.build.execute --timeout "$$$$CELL_TIMEOUT" $$@ $$^
 endef
 # The nbval references are the smoke executions (make regenerate copies them), so the
 # smoke runs use one fixed vector unit: torch's portable kernels and MKL's AVX2 path.
@@ -128,9 +124,11 @@ smoke-book: smoke | $(STAMP)
 	$(call build,_build/smoke,smoke,_build/smoke)
 
 # open every page of a built site in headless Chromium (screenshots in _build/screenshots)
+# (make's variables reach recipes through the environment, never pasted into the shell)
 SITE ?= _build/smoke/_build/html
+export SITE
 browser: | $(STAMP)
-	COM_SITE=$(SITE) $(BIN)/python -m pytest -q -p no:randomly tests/browser
+	COM_SITE="$$SITE" $(BIN)/python -m pytest -q -p no:randomly tests/browser
 
 test: unit smoke nbval smoke-book browser
 
@@ -142,20 +140,24 @@ regenerate: smoke
 # machine or on DASK_SCHEDULER_ADDRESS; finished runs are kept in _build/sweep and skipped,
 # _build/sweep/summary.json feeds the book's "Robustness across seeds" page.
 # e.g. make sweep SCALE=smoke SEEDS=0-3 ARGS="-c nonlinear_curse -p widths=[8,16,32]"
-SEEDS ?= 0-7
+# SCALE, SEEDS and ARGS reach the sweep as text (ARGS split as a shell would, by
+# bookkit.sweep itself), so nothing in them is run by the shell.
+SEEDS ?= 0-19
 SCALE ?= full
 ARGS ?=
+export SEEDS SCALE ARGS
 sweep: | $(STAMP)
-	$(BIN)/python -m bookkit.sweep --scale $(SCALE) --seeds $(SEEDS) $(ARGS)
+	$(BIN)/python -m bookkit.sweep --scale="$$SCALE" --seeds="$$SEEDS" --args="$$ARGS"
 
 # timings: the authors' time-loop approach against com (asserting both agree), then
 # make book at full scale in a clean clone; writes _build/bench.json and _build/bench.md
 bench: | $(STAMP)
 	$(BIN)/python -m benchmarks --book
 
-# clean keeps the result cache (hours of full-scale work, keyed so it is never stale)
+# clean keeps the result cache and the sweep's kept runs (hours of full-scale work, each
+# keyed so it is never stale); distclean removes them too
 clean:
-	rm -rf $(filter-out _build/cache,$(wildcard _build/* _build/.[!.]*)) \
+	rm -rf $(filter-out _build/cache _build/sweep,$(wildcard _build/* _build/.[!.]*)) \
 	    $(CHAPTERS:%=book/%.ipynb)
 
 distclean: clean

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bookkit import chapters as book
 from bookkit import claims as report
+from bookkit.sweep import cluster, runs
 from bookkit.sweep import run as sweep
-from bookkit.sweep import runs
 
 from . import row
 
@@ -36,10 +36,10 @@ def run(quick: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="com-bench-sweep-") as tmp:
         plan = runs.plan(cfg["chapters"], cfg["seeds"], cfg["scale"], out=Path(tmp))
         start = time.perf_counter()
-        one_by_one = [sweep.execute(r.notebook, r.parameters, str(book.BOOK)) for r in plan]
+        one_by_one = [sweep.execute(r.notebook(), r.parameters, str(book.BOOK)) for r in plan]
         baseline = time.perf_counter() - start
         assert all(r["error"] is None for r in one_by_one), [r["error"] for r in one_by_one]
-        with sweep.connect() as client:
+        with cluster.connect() as client:
             done = sweep.sweep(plan, client, progress=False)
             workers = done["workers"]
         assert not done["failed"], done["failed"]

@@ -15,7 +15,8 @@ A result is stored under a key derived, not typed, from everything it can depend
   after ``compute`` are stored with the result and restored on a hit, so a cached
   run continues with the same draws as an uncached one;
 - a hash of the code results depend on (``com`` and the machinery a chapter runs,
-  :func:`bookkit.chapters.sources`), and the python, torch and numpy versions.
+  :func:`bookkit.chapters.sources`), and the versions of python and of every package
+  ``com`` computes with (:func:`bookkit.chapters.versions`: torch, numpy, scipy).
 
 Work that does not depend on the seed (fits, targets, grids) is cached with
 ``seed_free=True``, so that a sweep over seeds computes it once: its key leaves out
@@ -23,32 +24,36 @@ Work that does not depend on the seed (fits, targets, grids) is cached with
 and the random streams; the call site names every input in ``params`` and ``compute``
 must draw nothing from the chapter's streams (nothing is restored on a hit).
 
-A damaged entry (truncated, emptied, overwritten) is reported with its file name
-and recomputed. Entries are written to a temporary file unique to the writer, then
-renamed: an interrupt never leaves a half-written result, and two writers of one
-key never collide.
+An entry holds data only: tensors, numpy arrays and plain data, in a numpy ``.npz``
+read without pickle (:mod:`bookkit.entries`), so reading one can never run code; a
+result of any other type is an error when it is stored (also with the cache off, so a
+chapter that returns one fails in the tests). Each entry records the key it was stored
+under and is served only for that key: an entry copied or renamed under another key's
+name is reported and recomputed. A damaged entry (truncated, emptied, overwritten) is
+reported with its file name and recomputed. Entries are written whole under a name
+unique to the writer (bookkit.files): an interrupt never leaves a half-written result,
+and two writers of one key never collide.
 
-``COM_CACHE`` sets the folder (default ``_build/cache`` at the repository root, which
-``make clean`` keeps and ``make distclean`` removes); ``off``, ``0``, ``false`` or
-``no`` (any case) disable caching (the tests do this), ``on``, ``1``, ``true``,
-``yes`` select the default; anything else must be a folder this process can write.
+``COM_CACHE`` sets the folder: ``off``, ``0``, ``false`` or ``no`` (any case) disable
+caching (the tests do this); unset, or ``on``, ``1``, ``true``, ``yes``, it is
+``_build/cache`` at the repository root (which ``make clean`` keeps and ``make
+distclean`` removes); anything else must be the absolute path of a folder this process
+can write, owned by its user and not writable by everyone (a shared folder such as
+/tmp is refused: whoever can write there could plant results).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import platform
-import sys
+import stat
 import tempfile
 import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import numpy as np
-import torch
-
+from . import chapters, entries
 from . import streams as random_streams
 from .chapters import ROOT, sources_hash
 from .fingerprint import digest, fingerprint
@@ -56,11 +61,13 @@ from .fingerprint import digest, fingerprint
 DEFAULT = ROOT / "_build" / "cache"
 OFF = ("off", "0", "false", "no")
 ON = ("on", "1", "true", "yes")
-FORMAT = 2                                    # bump when the stored layout changes
+ALLOWED = ("off (or 0, false, no: no cache), on (or 1, true, yes: the folder _build/cache) "
+           "or the absolute path of a folder you own that others cannot write")
 
 
 class CacheError(ValueError):
-    """COM_CACHE names neither a switch nor a folder this process can write."""
+    """COM_CACHE names neither a switch nor a folder fit for a cache, or a result cannot
+    be stored."""
 
 
 class CacheWarning(UserWarning):
@@ -73,34 +80,42 @@ def source_hash() -> str:
     return sources_hash()
 
 
-def versions() -> dict[str, str]:
-    return {"python": platform.python_version(), "torch": torch.__version__,
-            "numpy": np.__version__}
-
-
 def folder() -> Path | None:
     """The cache folder from COM_CACHE (created), or None when caching is off."""
     raw = os.environ.get("COM_CACHE")
-    if raw is None:
-        where = DEFAULT
-    elif raw.strip().lower() in OFF:
+    word = None if raw is None else raw.strip().lower()
+    if word in OFF:
         return None
-    elif raw.strip().lower() in ON:
+    if raw is None or word in ON:
         where = DEFAULT
-    elif not raw.strip():
-        raise CacheError("COM_CACHE is set but empty; set it to a folder, or to "
-                         "off/0/false/no to disable caching")
+    elif not word:
+        raise CacheError(f"COM_CACHE is set but empty; it must be {ALLOWED}")
     else:
-        where = Path(raw).expanduser()
+        where = Path(raw.strip()).expanduser()
+        if not where.is_absolute():
+            raise CacheError(f"COM_CACHE={raw!r} must be {ALLOWED}; a relative path would "
+                             f"be taken from the chapter's working folder, book/")
     try:
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, prefix=".probe-"):
             pass
     except OSError as err:
         raise CacheError(f"COM_CACHE={raw!r} is not a folder this process can write "
-                         f"({err.strerror or err}); set it to a writable folder, or to "
-                         f"off/0/false/no to disable caching") from None
+                         f"({err.strerror or err}); it must be {ALLOWED}") from None
+    _trusted(where, raw)
     return where
+
+
+def _trusted(where: Path, raw: str | None) -> None:
+    """A cached result is served as it was stored: the folder must be its user's alone."""
+    st = where.stat()
+    name = f"COM_CACHE={raw!r}" if raw is not None else f"the cache folder {where}"
+    if st.st_uid != os.geteuid():
+        raise CacheError(f"{name} is owned by user {st.st_uid}, not by you (user "
+                         f"{os.geteuid()}); it must be {ALLOWED}")
+    if st.st_mode & stat.S_IWOTH:
+        raise CacheError(f"{name} must be {ALLOWED}: others can write it (mode "
+                         f"{stat.filemode(st.st_mode)}), so they could plant results")
 
 
 # --- the chapter registered by bookkit.params.check_in ----------------------------------
@@ -163,47 +178,55 @@ def key(name: str, params: Mapping[str, Any] | None = None,
         "chapter": chapter, "code": None if seed_free else digest(_code(ns).encode()),
         "streams": None if seed_free else
         fingerprint(random_streams.states(random_streams.in_namespace(ns))),
-        "com": source_hash(), "versions": versions(),
+        "com": source_hash(), "versions": chapters.versions(),
     }
+
+
+def _identity(name, params, compute, call, seed_free: bool = False) -> Any:
+    """The key of a call as JSON data, as an entry records it."""
+    return json.loads(json.dumps([key(name, params, compute, seed_free), call],
+                                 sort_keys=True, default=repr))
+
+
+def _path(base: Path, name: str, identity) -> Path:
+    text = json.dumps(identity, sort_keys=True)
+    return base / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:20]}.npz"
 
 
 def path_for(name: str, params: Mapping[str, Any] | None = None,
              compute: Callable[[], Any] | None = None, call: int | None = None,
              seed_free: bool = False) -> Path | None:
     base = folder()
-    if base is None:
-        return None
-    text = json.dumps([key(name, params, compute, seed_free), call], sort_keys=True,
-                      default=repr)
-    return base / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:20]}.pt"
+    return None if base is None else _path(base, name, _identity(name, params, compute, call,
+                                                                  seed_free))
 
 
-def _load(path: Path) -> dict[str, Any] | None:
-    """The stored entry, or None (with a warning naming the file) if it is damaged."""
+def _load(path: Path, identity=None) -> dict[str, Any] | None:
+    """The stored entry, or None (with a warning naming the file) if it is damaged or was
+    stored under another key than ``identity``."""
     try:
-        entry = torch.load(path, weights_only=False)
-        if not (isinstance(entry, dict) and entry.get("format") == FORMAT
-                and {"result", "streams"} <= set(entry)):
-            raise ValueError("not a cache entry of this version")
-        return entry
+        header, values = entries.read(path)
     except FileNotFoundError:
         return None                            # removed meanwhile: just compute
     except Exception as err:                   # noqa: BLE001 - any damage means recompute
         warnings.warn(f"cache entry {path} is damaged ({type(err).__name__}: {err}); "
                       f"recomputing it", CacheWarning, stacklevel=3)
         return None
+    if identity is not None and header.get("key") != identity:
+        warnings.warn(f"cache entry {path} was stored for other inputs "
+                      f"({entries.differences(header.get('key'), identity)}); recomputing it",
+                      CacheWarning, stacklevel=3)
+        return None
+    return {**header, **values}
 
 
-def _save(path: Path, entry: dict[str, Any]) -> None:
-    """Write to a temporary file unique to this writer, then rename into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+def _storable(name: str, result: Any) -> None:
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(entry, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        entries.encode(result, None)
+    except entries.Unstorable as err:
+        raise CacheError(f"the cached computation {name!r} returned {err}: a cached result "
+                         f"must be {entries.PLAIN}; return those (e.g. an object's "
+                         f"tensors) and build objects from them after") from None
 
 
 def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any],
@@ -212,25 +235,29 @@ def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], An
 
     ``params`` are extra inputs that the key cannot see otherwise (rarely needed: the
     chapter's parameters, code, random streams and ``compute``'s defaults and closure
-    are in the key already). ``seed_free``: the result does not depend on the seed, and
-    is shared by every seed (module docstring: ``params`` then names every input).
+    are in the key already). The result must be tensors, arrays and plain data.
+    ``seed_free``: the result does not depend on the seed, and is shared by every seed
+    (module docstring: ``params`` then names every input).
     """
     ns = _chapter["namespace"]
     call = None if seed_free else _call_index(ns)
-    path = path_for(name, params, compute, call, seed_free)
+    base = folder()
     streams = {} if seed_free else random_streams.in_namespace(ns)
-    if path is not None and path.exists():
-        entry = _load(path)
-        if entry is not None:
-            for stream, state in entry["streams"].items():
-                if stream in streams:
-                    target = stream if streams[stream] is None else streams[stream]
-                    random_streams.set_state(target, state)
-            return entry["result"]
+    if base is None:
+        result = compute()
+        _storable(name, result)
+        return result
+    identity = _identity(name, params, compute, call, seed_free)
+    path = _path(base, name, identity)
+    found = _load(path, identity) if path.exists() else None
+    if found is not None:
+        for stream, state in found["streams"].items():
+            if stream in streams:
+                target = stream if streams[stream] is None else streams[stream]
+                random_streams.set_state(target, state)
+        return found["result"]
     result = compute()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _save(path, {"format": FORMAT, "result": result,
-                     "streams": random_streams.states(streams), "name": name,
-                     "python": sys.version})
+    _storable(name, result)
+    entries.write(path, {"name": name, "key": identity},   # whole, under a name of its own
+                  {"result": result, "streams": random_streams.states(streams)})
     return result

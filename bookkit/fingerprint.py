@@ -2,12 +2,14 @@
 
 Tensors and arrays by their dtype, shape and bytes; generators by their state;
 functions by their code, defaults and closure (so ``lambda m=m: ...`` is told apart
-from ``lambda m=n: ...``); containers entry by entry; other objects by their
+from ``lambda m=n: ...``), bound methods by their function and object, partials by
+their function and arguments; containers entry by entry; other objects by their
 attributes, or by their repr unless it holds a memory address. bookkit.cache keys its
 results with them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import types
@@ -51,6 +53,12 @@ def fingerprint(obj: Any, depth: int = 0) -> Any:
         return {"np.generator": digest(repr(state).encode())}
     if isinstance(obj, types.FunctionType):
         return {"function": _function(obj, depth)}
+    if isinstance(obj, types.MethodType):
+        return {"method": [fingerprint(obj.__func__, depth + 1),
+                           fingerprint(obj.__self__, depth + 1)]}
+    if isinstance(obj, functools.partial):
+        return {"partial": [fingerprint(obj.func, depth + 1), fingerprint(obj.args, depth + 1),
+                            fingerprint(obj.keywords, depth + 1)]}
     if isinstance(obj, types.ModuleType):
         return {"module": obj.__name__}
     if isinstance(obj, torch.dtype):

@@ -74,8 +74,11 @@ def check(declared: type[Params], values: Mapping[str, Any]) -> Params:
     return params
 
 
-# Names IPython/ipykernel put in a notebook's namespace: not parameters.
+# Names IPython/ipykernel put in a notebook's namespace: not parameters, unless a value
+# was given to one (papermill's -p exit 3 replaces IPython's exit by 3).
 INTERACTIVE = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open", "display"})
+IPYTHON_KINDS = {"In": list, "Out": dict}           # the others are callables
+PAPERMILL = "# Parameters\n"                        # how papermill's injected cell starts
 
 
 def _assigned(source: str) -> set[str]:
@@ -111,12 +114,30 @@ def _later_names(namespace: Mapping[str, Any]) -> set[str]:
     return set().union(*(_assigned(src) for src in history[first:]))
 
 
+def _given(name: str, value: Any) -> bool:
+    """Does ``name`` hold a value someone gave (not IPython's own object)?"""
+    if name in INTERACTIVE:
+        kind = IPYTHON_KINDS.get(name)
+        return not (isinstance(value, kind) if kind else callable(value))
+    return not isinstance(value, types.ModuleType) and not callable(value)
+
+
 def parameter_like(namespace: Mapping[str, Any]) -> list[str]:
     """Names in a notebook namespace that could be parameters: not private, not
-    modules, functions, classes or other callables, not IPython's own names."""
+    modules, functions, classes or other callables, not IPython's own names as IPython
+    left them."""
     return sorted(name for name, value in namespace.items()
-                  if not name.startswith("_") and name not in INTERACTIVE
-                  and not isinstance(value, types.ModuleType) and not callable(value))
+                  if not name.startswith("_") and _given(name, value))
+
+
+def injected(namespace: Mapping[str, Any]) -> set[str]:
+    """Every name papermill's injected cell assigned (private and IPython's names too),
+    found in IPython's input history."""
+    history = namespace.get("In")
+    for source in reversed(history if isinstance(history, list) else []):
+        if isinstance(source, str) and source.startswith(PAPERMILL):
+            return _assigned(source)
+    return set()
 
 
 def check_in(namespace: dict[str, Any], declared: type[Params]) -> Params:
@@ -126,7 +147,8 @@ def check_in(namespace: dict[str, Any], declared: type[Params]) -> Params:
     from . import cache  # cache imports torch; the declarations stay light
 
     names = [f.name for f in fields(declared)]
-    unknown = sorted(set(parameter_like(namespace)) - set(names) - _later_names(namespace))
+    unknown = sorted((set(parameter_like(namespace)) - _later_names(namespace)
+                      | injected(namespace)) - set(names))
     if unknown:
         raise ParameterError(unknown_message(unknown, names))
     values = {n: namespace[n] for n in names if n in namespace}

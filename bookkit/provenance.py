@@ -26,9 +26,14 @@ from pathlib import Path
 
 import yaml
 
+from . import files
 from .chapters import ROOT, parameter_file
 
 ENV = "COM_PROVENANCE"
+
+
+class ProvenanceError(ValueError):
+    """COM_PROVENANCE does not name a file the run's facts can be written to."""
 
 
 def cpu_model() -> str:
@@ -72,15 +77,20 @@ def facts() -> dict:
 
 
 def record() -> Path | None:
-    """Write :func:`facts` to the file named by ``COM_PROVENANCE``, when it is set."""
+    """Write :func:`facts` to the file named by ``COM_PROVENANCE``, when it is set: the
+    absolute path of a file (a chapter runs in book/, so a relative path would land
+    there), written whole."""
     where = os.environ.get(ENV)
     if not where:
         return None
-    path = Path(where)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(facts(), indent=1))
-    tmp.replace(path)                   # never a half-written file
+    path = Path(where).expanduser()
+    if not path.is_absolute() or path.is_dir():
+        why = ("it is a folder" if path.is_dir() else
+               "a relative path would be taken from the chapter's working folder, book/")
+        raise ProvenanceError(
+            f"{ENV}={where!r} must be the absolute path of a file, where the run's facts "
+            f"are written (make sets it to a file beside the executed notebook); {why}")
+    files.write_whole(path, json.dumps(facts(), indent=1))
     return path
 
 

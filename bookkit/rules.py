@@ -29,8 +29,27 @@ class Rule:
     def __call__(self, name: str, value: Any) -> Any:
         if not self.accepts(value):
             raise ParameterError(
-                f"parameter '{name}' must be {self.allowed}; got {value!r}")
+                f"parameter '{name}' must be {self.allowed}; got {value!r}"
+                + (_as_text(self, name, value) if isinstance(value, str) else ""))
         return value
+
+
+def _as_text(rule: Rule, name: str, text: str) -> str:
+    """How to give a value that arrived as text, if it would pass as a number or as YAML
+    (papermill's -p passes a list as text; YAML 1.1 reads 1e-3 as text)."""
+    import yaml
+
+    from .yaml11 import number, rewritten
+    x = number(text)
+    if x is not None and (rule.accepts(x) or x.is_integer() and rule.accepts(int(x))):
+        return (f" (text, not a number: YAML 1.1, as papermill's -f and -y read it, takes "
+                f"{text} for text; write {rewritten(text)})")
+    try:
+        ok = rule.accepts(yaml.safe_load(text))
+    except yaml.YAMLError:
+        ok = False
+    return (f" (text: papermill's -p passes it as text; give it as YAML, -y \"{name}: "
+            f"{text}\")") if ok else ""
 
 
 def _is_int(v: Any) -> bool:

@@ -9,8 +9,12 @@ the copy this tool last wrote, kept in _build/notebooks/) is never executed stal
 overwritten: the tool stops with a message saying how to keep or drop the edit.
 Outputs and metadata are ignored in the comparison, only the cells' text counts.
 
-``--versions FILE`` writes the python, torch and numpy versions to FILE, touching it
-only when they changed, so make re-executes the chapters after an upgrade.
+``--versions FILE`` writes the versions results depend on (python and the packages of
+bookkit.chapters.versions) to FILE, touching it only when they changed, so make
+re-executes the chapters after an upgrade.
+
+Every file is written whole under a name of its writer's own (bookkit.files), and a
+notebook is brought up to date under its lock: two makes at once never collide.
 """
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bookkit.chapters import ROOT
+from bookkit import files
+from bookkit.chapters import ROOT, versions
 
 
 class HandEdited(RuntimeError):
@@ -39,11 +44,10 @@ def base_for(ipynb: Path, build: Path) -> Path:
 def generate(py: Path, ipynb: Path, base: Path) -> None:
     import jupytext
     nb = jupytext.read(py)
-    tmp = ipynb.with_name(ipynb.stem + ".part.ipynb")
-    tmp.write_text(jupytext.writes(nb, fmt="ipynb"))
-    base.parent.mkdir(parents=True, exist_ok=True)
-    base.write_text(text_of(tmp))
-    tmp.replace(ipynb)
+    text = jupytext.writes(nb, fmt="ipynb")
+    files.write_whole(base, jupytext.writes(jupytext.reads(text, fmt="ipynb"),
+                                            fmt="py:percent"))
+    files.write_whole(ipynb, text)
 
 
 def sync(py: Path, ipynb: Path, build: Path = ROOT / "_build") -> str:
@@ -63,8 +67,7 @@ def sync(py: Path, ipynb: Path, build: Path = ROOT / "_build") -> str:
         generate(py, ipynb, base)
         return "regenerated"
     if nb == src:                           # edited in step with the .py (jupytext pairing)
-        base.parent.mkdir(parents=True, exist_ok=True)
-        base.write_text(nb)
+        files.write_whole(base, nb)
         return "current"
     raise HandEdited(
         f"{ipynb} was edited by hand: its cells differ from {py} (the source of the chapter)"
@@ -76,13 +79,10 @@ def sync(py: Path, ipynb: Path, build: Path = ROOT / "_build") -> str:
 
 def write_versions(path: Path) -> bool:
     """Write the versions the results depend on; touch the file only on a change."""
-    from importlib import metadata
-    text = f"python {sys.version.split()[0]}\n" + "".join(
-        f"{pkg} {metadata.version(pkg)}\n" for pkg in ("torch", "numpy"))
+    text = "".join(f"{name} {version}\n" for name, version in versions().items())
     if path.exists() and path.read_text() == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    files.write_whole(path, text)
     return True
 
 
@@ -98,7 +98,8 @@ def main(argv=None) -> int:
         if len(args.files) != 2:
             ap.error("give the .py and the .ipynb")
         try:
-            sync(*args.files, build=args.build)
+            with files.lock(args.files[1], f"make {args.files[1]}"):
+                sync(*args.files, build=args.build)
         except HandEdited as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

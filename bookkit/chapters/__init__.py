@@ -6,9 +6,11 @@ Every chapter ``book/<chapter>.py`` has a smoke parameter set
 (declared once, no file), rendered from the declaration bookkit.chapters.<chapter>.Params
 (``declared``, bookkit.params).
 ``sources`` lists what a chapter's results depend on besides its own source (``com``
-and the machinery a chapter runs, not the sweep's or the build's), in one place: the
-Makefile's prerequisites (``python -m bookkit.chapters --deps``), the result cache,
-the sweep and the staging tools all read it. ``python -m bookkit.chapters`` lists
+and the machinery a chapter runs, not the sweep's or the build's), and ``versions``
+the versions of python and of the packages ``com`` computes with (``PACKAGES``), in
+one place: the Makefile's prerequisites (``python -m bookkit.chapters --deps``,
+_build/versions.txt), the result cache's keys, the sweep's kept runs and the staging
+tools all read them. ``python -m bookkit.chapters`` lists
 the chapters (the Makefile's CHAPTERS).
 
 This module reads files only (``yaml`` and papermill on demand), so that the Makefile
@@ -24,6 +26,9 @@ BOOK = ROOT / "book"
 SCALES = ("smoke", "full")
 # machinery no chapter runs: editing it must not invalidate kept runs or cached results
 NOT_IN_CHAPTERS = ("bookkit/sweep/", "bookkit/build/")
+# the packages com computes with (tests/meta/test_layering.py: it imports no other),
+# whose versions every result depends on
+PACKAGES = ("torch", "numpy", "scipy")
 
 
 def chapter_names(book: Path = BOOK) -> list[str]:
@@ -39,10 +44,10 @@ def parameter_file(chapter: str, scale: str, book: Path = BOOK) -> Path | None:
 
 def parameter_set(chapter: str, scale: str, book: Path = BOOK) -> dict:
     """What papermill is given at ``scale``: the parameter file's values ({} at full
-    scale, which runs the defaults)."""
-    import yaml
+    scale, which runs the defaults), each read as written (bookkit.yaml11)."""
+    from ..yaml11 import from_yaml
     path = parameter_file(chapter, scale, book)
-    return {} if path is None else yaml.safe_load(path.read_text()) or {}
+    return {} if path is None else from_yaml(path.read_text(), str(path))
 
 
 def declared(chapter: str):
@@ -90,6 +95,14 @@ def sources_hash(root: Path = ROOT) -> str:
     for f in sources(root):
         h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def versions() -> dict[str, str]:
+    """The versions results depend on: python's and those of ``PACKAGES``."""
+    import platform
+    from importlib import metadata
+    return {"python": platform.python_version(),
+            **{name: metadata.version(name) for name in PACKAGES}}
 
 
 def code_hash(chapter: str, book: Path = BOOK) -> str:

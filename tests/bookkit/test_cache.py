@@ -1,13 +1,14 @@
 import multiprocessing as mp
 import os
 import random
+import re
 import warnings
 
 import numpy as np
 import pytest
 import torch
 
-from bookkit import cache
+from bookkit import cache, entries
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_cached_computes_once_and_reloads(store):
     b = cache.cached("unit", {"m": 4}, compute)
     c = cache.cached("unit", {"m": 5}, compute)
     assert compute.calls == 2 and torch.equal(a["x"], b["x"]) and not torch.equal(a["x"], c["x"])
-    assert [p.suffix for p in store.iterdir()] == [".pt", ".pt"]          # no temporary left
+    assert [p.suffix for p in store.iterdir()] == [".npz", ".npz"]        # no temporary left
 
 
 def test_cache_off(monkeypatch):
@@ -175,16 +176,18 @@ def test_global_streams_are_keyed_and_restored(store):
 
 
 def test_library_source_and_versions_are_in_the_key(store, monkeypatch):
+    from bookkit import chapters
     compute = Counter()
     cache.cached("unit", {}, compute)
-    monkeypatch.setattr(torch, "__version__", "0.0.1")
-    cache.cached("unit", {}, compute)
-    monkeypatch.setattr(np, "__version__", "0.0.1")
-    cache.cached("unit", {}, compute)
+    real = chapters.versions()
+    assert set(real) == {"python", "torch", "numpy", "scipy"}
+    for package in ("torch", "numpy", "scipy"):            # every package com computes with
+        monkeypatch.setattr(chapters, "versions", lambda p=package: {**real, p: "0.0.1"})
+        cache.cached("unit", {}, compute)
     cache.source_hash.cache_clear()
     monkeypatch.setattr(cache, "source_hash", lambda: "edited com")
     cache.cached("unit", {}, compute)
-    assert compute.calls == 4
+    assert compute.calls == 5
 
 
 # --- damaged entries ----------------------------------------------------------------------
@@ -201,14 +204,18 @@ def damage(path, kind):
         path.write_bytes(data[:-20])
     elif kind == "foreign pickle":
         torch.save([1, 2, 3], path)
+    elif kind == "object array":
+        np.savez(path, entry=np.array([{"x": 1}], dtype=object))
+    elif kind == "not an entry":
+        np.savez(path, x=np.zeros(3))
 
 
 @pytest.mark.parametrize("kind", ["truncated", "empty", "random bytes", "cut tail",
-                                  "foreign pickle"])
+                                  "foreign pickle", "object array", "not an entry"])
 def test_a_damaged_entry_is_reported_and_recomputed(store, kind):
     compute = Counter()
     first = cache.cached("unit", {}, compute)
-    (path,) = store.glob("*.pt")
+    (path,) = store.iterdir()
     damage(path, kind)
     with pytest.warns(cache.CacheWarning, match=f"cache entry {path} is damaged"):
         again = cache.cached("unit", {}, compute)
@@ -231,7 +238,8 @@ def _writer(folder, rounds, queue):
     try:
         for r in range(rounds):
             path = cache.path_for("race", {"r": r}, _zeros)       # both write every key
-            cache._save(path, {"format": cache.FORMAT, "result": _zeros(), "streams": {}})
+            entries.write(path, {"key": cache._identity("race", {"r": r}, _zeros, None)},
+                          {"result": _zeros(), "streams": {}})
             cache.cached("race", {"r": r}, _zeros)                # and read it back
         queue.put("ok")
     except BaseException as err:                          # noqa: BLE001 - reported to the test
@@ -248,7 +256,7 @@ def test_two_concurrent_writers_of_one_key(store):
     for p in procs:
         p.join(timeout=60)
     assert results == ["ok", "ok"]
-    assert len(list(store.glob("*.pt"))) == 40 and not list(store.glob("*.tmp"))
+    assert len(list(store.iterdir())) == 40 and not list(store.glob(".*"))
     random.seed(0)
     path = cache.path_for("race", {"r": 0}, _zeros)
     assert path.exists() and torch.equal(cache._load(path)["result"], _zeros())
@@ -287,6 +295,44 @@ def test_com_cache_rejects_what_is_not_a_writable_folder(monkeypatch, tmp_path, 
              "unwritable": "/proc/com-cache", "empty": ""}[bad]   # /proc: not even for root
     monkeypatch.setenv("COM_CACHE", str(value))
     with pytest.raises(cache.CacheError, match="COM_CACHE"):
+        cache.folder()
+
+
+ALLOWED = ("must be off (or 0, false, no: no cache), on (or 1, true, yes: the folder "
+           "_build/cache) or the absolute path of a folder you own that others cannot write")
+
+
+@pytest.mark.parametrize("value", ["none", "cache", "./cache", "_build/cache"])
+def test_com_cache_refuses_a_relative_path(monkeypatch, tmp_path, value):
+    """COM_CACHE=none made book/none/ (review C3): a chapter runs in book/, so a
+    relative path would land in the sources."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COM_CACHE", value)
+    with pytest.raises(cache.CacheError) as err:
+        cache.folder()
+    assert f"COM_CACHE={value!r} {ALLOWED}" in str(err.value)
+    assert "a relative path" in str(err.value) and not list(tmp_path.iterdir())
+
+
+def test_com_cache_refuses_a_folder_others_can_write(monkeypatch, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)                                  # as /tmp is
+    monkeypatch.setenv("COM_CACHE", str(shared))
+    with pytest.raises(cache.CacheError, match="others can write it"):
+        cache.folder()
+    monkeypatch.setenv("COM_CACHE", "/tmp")
+    with pytest.raises(cache.CacheError, match=re.escape(f"COM_CACHE='/tmp' {ALLOWED}")):
+        cache.folder()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder away needs root")
+def test_com_cache_refuses_a_folder_of_another_user(monkeypatch, tmp_path):
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)
+    monkeypatch.setenv("COM_CACHE", str(theirs))
+    with pytest.raises(cache.CacheError, match="owned by user 65534, not by you"):
         cache.folder()
 
 
@@ -375,8 +421,117 @@ def test_stale_cases_in_a_real_kernel_give_the_uncached_result(tmp_path):
     assert first == expected(0, 32, 1)
     changed = papermill(tmp_path, store, hidden=9, scale=1)  # like rnn_hidden: a new key
     assert changed == expected(0, 9, 1) and changed != first
-    files = set(store.glob("*.pt"))
+    files = set(store.glob("*.npz"))
     again = papermill(tmp_path, store, hidden=9, scale=1)    # identical run: served
-    assert again == changed and set(store.glob("*.pt")) == files
+    assert again == changed and set(store.glob("*.npz")) == files
     edited = papermill(tmp_path, store, hidden=9, scale=2)   # the chapter's code edited
-    assert edited == expected(0, 9, 2) and len(set(store.glob("*.pt"))) == 3
+    assert edited == expected(0, 9, 2) and len(set(store.glob("*.npz"))) == 3
+
+
+# --- entries hold data only, and say which inputs they were computed from -----------------
+
+class Planted:
+    """What an attacker plants in a cache: an object that runs code when unpickled."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        from pathlib import Path
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_a_planted_entry_never_runs_code(store, tmp_path):
+    """Review C10: an entry was read with torch.load(weights_only=False)."""
+    compute = Counter()
+    cache.cached("unit", {}, compute)
+    (path,) = store.iterdir()
+    marker = tmp_path / "ran"
+    torch.save({"format": 3, "result": Planted(marker), "streams": {}}, path)
+    with pytest.warns(cache.CacheWarning, match="is damaged"):
+        cache.cached("unit", {}, compute)
+    assert not marker.exists() and compute.calls == 2
+    import pickle
+    path.write_bytes(pickle.dumps(Planted(marker)))
+    with pytest.warns(cache.CacheWarning, match="is damaged"):
+        cache.cached("unit", {}, compute)
+    assert not marker.exists() and compute.calls == 3
+
+
+def test_an_entry_copied_under_another_key_is_refused_and_recomputed(store):
+    """Review C9: seed 1's entry copied over seed 0's was served silently."""
+    compute = {m: lambda m=m: torch.full((2,), float(m)) for m in (0, 1)}
+    values = {m: cache.cached("unit", {"m": m}, compute[m]) for m in (0, 1)}
+    zero, one = (cache.path_for("unit", {"m": m}, compute[m]) for m in (0, 1))
+    assert zero.exists() and one.exists()
+    one.write_bytes(zero.read_bytes())
+    with pytest.warns(cache.CacheWarning, match=rf"cache entry {one} was stored for other "
+                      r"inputs \(compute, params differ\); recomputing it"):
+        again = cache.cached("unit", {"m": 1}, compute[1])
+    assert torch.equal(again, values[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                    # rewritten under its own key
+        assert torch.equal(cache.cached("unit", {"m": 1}, compute[1]), values[1])
+
+
+def every_kind():
+    """What the chapters' cached computations return (filtering's students, the
+    plateau histories, the trained SSMs' parameter pairs, curse.measure's records...),
+    and what else plain data may hold."""
+    t = torch.arange(12, dtype=torch.float64).reshape(3, 4)
+    return {
+        "fit": {"delta": t, "g": t.T, "E0": t[0]},                # a view, not contiguous
+        "first": 2, "upper_holds": True, "rate": float("nan"), "edge": float("-inf"),
+        "ratio": 0.1, "name": "exp", "none": None, "big": 2 ** 80,
+        "params": ({"w1": t.clone().requires_grad_()}, {"b": torch.zeros(0, 3)}),
+        "dtypes": [torch.ones(2, dtype=d) for d in (torch.float32, torch.int64, torch.bool,
+                                                      torch.uint8, torch.complex128)],
+        "scalar": torch.tensor(3.5), "array": np.arange(4.0), "np": np.float64(0.25),
+        "int keys": {3: "three", (1, 2): [1, 2]},
+        "parameter": torch.nn.Parameter(torch.ones(2)),
+    }
+
+
+def same(a, b):
+    if isinstance(a, torch.Tensor):
+        return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+                and a.requires_grad == b.requires_grad and torch.equal(a, b))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, float) and a != a:
+        return isinstance(b, float) and b != b
+    return type(a) is type(b) and a == b
+
+
+def test_every_kind_of_cached_value_comes_back_as_it_was(store):
+    compute = Counter()                                   # counts calls, unseen by the key
+    value = every_kind()
+    cache.cached("unit", {}, lambda: compute() and value)
+    back = cache.cached("unit", {}, lambda: compute() and value)
+    assert compute.calls == 1 and same(value, back)
+
+
+class Model:
+    """An object of a chapter's own: the safe format cannot hold it."""
+
+
+@pytest.mark.parametrize("cache_on", [True, False])
+@pytest.mark.parametrize("bad,where", [
+    ({"fit": [1, Model()]}, "result['fit'][1]"), ({"s": {1, 2}}, "result['s']"),
+    (lambda: 0, "result"), (torch.ones(2, dtype=torch.bfloat16), "result")])
+def test_a_value_the_format_cannot_hold_is_an_error_when_stored(store, monkeypatch, bad, where,
+                                                                cache_on):
+    """Also with the cache off (the tests run so), so a chapter returning one fails there."""
+    if not cache_on:
+        monkeypatch.setenv("COM_CACHE", "off")
+    with pytest.raises(cache.CacheError) as err:
+        cache.cached("chapter.unit", {}, lambda: bad)
+    kind = type(eval(where, {"result": bad})).__name__                  # noqa: S307
+    assert re.search(rf"'chapter.unit' returned a {kind}( of dtype \S+)? at {re.escape(where)}:",
+                     str(err.value))
+    assert "tensors, numpy arrays and plain data" in str(err.value)
+    assert not list(store.iterdir())

@@ -14,3 +14,30 @@ def test_a_memory_address_is_never_part_of_it():
     class Opaque:
         __slots__ = ()
     assert fingerprint(Opaque()) == fingerprint(Opaque())
+
+
+def test_partials_and_bound_methods_are_told_apart_by_what_they_call_with():
+    """A compute given as functools.partial or a bound method keys its arguments and
+    its object (they were fingerprinted as an empty object, the same for all)."""
+    import functools
+
+    def f(m, k=0):
+        return m + k
+
+    class Fit:
+        def __init__(self, m):
+            self.m = m
+
+        def run(self):
+            return self.m
+
+        def other(self):
+            return -self.m
+
+    same = fingerprint(functools.partial(f, 1))
+    assert same == fingerprint(functools.partial(f, 1))
+    assert same != fingerprint(functools.partial(f, 2))
+    assert same != fingerprint(functools.partial(f, 1, k=3))
+    assert fingerprint(Fit(1).run) == fingerprint(Fit(1).run)
+    assert fingerprint(Fit(1).run) != fingerprint(Fit(2).run)
+    assert fingerprint(Fit(1).run) != fingerprint(Fit(1).other)

@@ -121,3 +121,29 @@ def test_a_chapter_cell_is_rewritten_from_its_declaration(tmp_path):
     out = P.with_cell(source, Toy)
     assert out.endswith("\n\n# %%\nprint(width)\n") and "width: int = 2" in out
     assert P.with_cell(out, Toy) == out
+
+
+# -- every name papermill injected is a parameter (review B23, B24) ---------------------------
+
+def injected(**values):
+    """A namespace as papermill leaves it: its injected cell in IPython's history."""
+    ns = namespace(**values)
+    code = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in values.items())
+    ns["In"] = ["", "seed = 0\nwidth = 2", code, "start(globals(), Params)"]
+    return ns
+
+
+@pytest.mark.parametrize("name, value, near", [
+    ("_seed", 5, "seed"), ("__width", 3, "width"), ("_", 1, None), ("_i1", 2, None),
+    ("exit", 3, None), ("open", "x", None), ("display", 0, None), ("In", 1, None),
+    ("Out", [], None), ("get_ipython", 1, None)])
+def test_a_private_or_ipython_name_papermill_injected_is_refused(name, value, near):
+    with pytest.raises(ParameterError) as err:
+        P.check_in(injected(**{name: value}), Toy)
+    hint = f" (did you mean '{near}'?)" if near else ""
+    assert f"unknown parameter '{name}'{hint}: not a parameter of this chapter" in str(err.value)
+
+
+def test_ipython_names_as_ipython_left_them_are_not_parameters():
+    ns = injected(width=3)
+    assert P.check_in(ns, Toy).width == 3

@@ -112,3 +112,15 @@ def test_setup_makes_torch_deterministic_without_the_compiler():
         assert torch.are_deterministic_algorithms_enabled()
     finally:
         torch.use_deterministic_algorithms(before)
+
+
+@pytest.mark.parametrize("where", ["folder", "relative"])
+def test_com_provenance_must_name_a_file_by_its_absolute_path(tmp_path, monkeypatch, where):
+    """COM_PROVENANCE naming a folder gave a traceback from setup (review E2)."""
+    value = str(tmp_path) if where == "folder" else "facts.json"
+    monkeypatch.setenv(provenance.ENV, value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(provenance.ProvenanceError) as err:
+        provenance.record()
+    assert f"COM_PROVENANCE={value!r} must be the absolute path of a file" in str(err.value)
+    assert list(tmp_path.iterdir()) == []

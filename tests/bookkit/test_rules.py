@@ -57,3 +57,23 @@ def test_unknown_names_are_matched_to_the_closest():
     msg = v.unknown_message(["sed", "zzz_top"], ["seed", "strict", "width"])
     assert "unknown parameters 'sed' (did you mean 'seed'?), 'zzz_top':" in msg
     assert msg.endswith("whose parameters are seed, strict, width")
+
+
+@pytest.mark.parametrize("rule, value, hint", [
+    (v.real(positive=True), "1e-3", "(text, not a number: YAML 1.1, as papermill's -f and -y "
+     "read it, takes 1e-3 for text; write 1.0e-3)"),
+    (v.integer(lo=0), "010", "(text, not a number"),
+    (v.integers(lo=1, increasing=True), "[2, 4, 8]", "(text: papermill's -p passes it as "
+     "text; give it as YAML, -y \"lr: [2, 4, 8]\")"),
+])
+def test_a_value_given_as_text_says_how_to_give_it(rule, value, hint):
+    """-p widths "[2, 4, 8]" and lr: 1e-3 in a -f file arrive as text (review B01, B16)."""
+    with pytest.raises(ParameterError) as err:
+        rule("lr", value)
+    assert hint in str(err.value) and str(err.value).endswith(")")
+
+
+def test_text_that_would_not_pass_either_gets_no_hint():
+    with pytest.raises(ParameterError) as err:
+        v.real(positive=True)("lr", "-1e-3")
+    assert str(err.value).endswith("got '-1e-3'")

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -57,6 +56,20 @@ def test_builds_on_push_to_main(pages):
     assert upload and upload[0]["with"]["path"] == "_build/html"
 
 
+def test_the_published_book_carries_a_20_seed_full_scale_sweep_that_resumes(pages):
+    build = steps(pages["jobs"]["build"])
+    runs = [s.get("run", "") for s in build]
+    sweep = next(i for i, r in enumerate(runs) if r.startswith("make sweep"))
+    book = next(i for i, r in enumerate(runs) if re.search(r"\bmake\b.*\bbook\b", r))
+    assert sweep < book and "SEEDS=0-19" in runs[sweep] and "SCALE" not in runs[sweep]
+    cached = {s["uses"].split("@")[0]: (i, s) for i, s in enumerate(build)
+              if s.get("uses", "").startswith("actions/cache/")
+              and s["with"]["path"] == "_build/sweep"}
+    (restore_at, _), (save_at, save) = cached["actions/cache/restore"], cached["actions/cache/save"]
+    assert restore_at < sweep < save_at and save["if"] == "always()"     # kept on failure
+    assert pages["jobs"]["build"]["timeout-minutes"] >= 120
+
+
 def test_deploys_to_pages(pages):
     deploy = pages["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -69,7 +82,7 @@ def test_actions_pinned_and_targets_exist(pages):
     for job in pages["jobs"].values():
         for s in steps(job):
             if "uses" in s:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@v\d+", s["uses"]), s["uses"]
     makefile = (ROOT / "Makefile").read_text()
     for target in ("smoke", "book", "browser"):
         assert re.search(rf"^{target}:", makefile, re.M), target
@@ -112,7 +125,7 @@ def test_ci_actions_pinned(ci):
     for job in ci["jobs"].values():
         for s in steps(job):
             if "uses" in s:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@v\d+", s["uses"]), s["uses"]
 
 
 def test_pull_requests_build_the_book_as_published(ci, pages):
@@ -234,45 +247,36 @@ def torch_version():
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A copy of the Makefile with one chapter, using this environment's tools."""
-    shutil.copy(ROOT / "Makefile", tmp_path)
-    shutil.copytree(ROOT / "bookkit", tmp_path / "bookkit",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "book/params/smoke").mkdir(parents=True)
-    (tmp_path / "book/params/smoke/ch.yaml").write_text("seed: 0\n")
-    (tmp_path / "book/ch.py").write_text(CHAPTER)
-    for name in ("pyproject.toml", "constraints.txt", "stamp"):      # an up-to-date env
-        (tmp_path / name).write_text("")
-    return tmp_path
+def ch(project):
+    """The Makefile's project (tests/conftest.py) with one chapter."""
+    project.chapter("ch", CHAPTER)
+    return project
 
 
-def make(project, *targets):
-    args = ["make", "-C", str(project), f"BIN={Path(sys.executable).parent}",
-            f"STAMP={project / 'stamp'}", *targets]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120)
-
-
-def test_make_refuses_a_hand_edited_notebook_and_keeps_it(project):
-    assert make(project, "notebooks").returncode == 0
-    nb = project / "book/ch.ipynb"
+def test_make_refuses_a_hand_edited_notebook_and_keeps_it(ch):
+    assert ch.make("notebooks").returncode == 0
+    nb = ch.root / "book/ch.ipynb"
     edit_notebook(nb, "print(seed)", "print('my edit')")
-    run = make(project, "notebooks")
+    run = ch.make("notebooks")
     assert run.returncode != 0 and "book/ch.ipynb was edited by hand" in run.stderr
     assert "my edit" in nb.read_text()                               # not deleted by make
 
 
-def test_make_clean_keeps_the_cache_and_distclean_removes_it(project):
-    for f in ("_build/cache/entry.pt", "_build/html/index.html", "_build/executed/x.ipynb",
-              "_build/versions.txt", "book/ch.ipynb"):
-        (project / f).parent.mkdir(parents=True, exist_ok=True)
-        (project / f).write_text("x")
-    assert make(project, "clean").returncode == 0
-    left = sorted(str(p.relative_to(project)) for p in (project / "_build").rglob("*"))
-    assert left == ["_build/cache", "_build/cache/entry.pt"]
-    assert not (project / "book/ch.ipynb").exists() and (project / "book/ch.py").exists()
-    assert make(project, "distclean").returncode == 0
-    assert not (project / "_build").exists()
+def test_make_clean_keeps_the_cache_and_the_sweep_distclean_removes_them(ch):
+    """The cache and the sweep's kept runs are hours of full-scale work: clean keeps them."""
+    root = ch.root
+    for f in ("_build/cache/entry.npz", "_build/html/index.html", "_build/executed/x.ipynb",
+              "_build/versions.txt", "_build/sweep/full/ch/seed-0.ipynb", "book/ch.ipynb"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        (root / f).write_text("x")
+    assert ch.make("clean").returncode == 0
+    left = sorted(str(p.relative_to(root)) for p in (root / "_build").rglob("*"))
+    assert left == ["_build/cache", "_build/cache/entry.npz", "_build/sweep",
+                    "_build/sweep/full", "_build/sweep/full/ch",
+                    "_build/sweep/full/ch/seed-0.ipynb"]
+    assert not (root / "book/ch.ipynb").exists() and (root / "book/ch.py").exists()
+    assert ch.make("distclean").returncode == 0
+    assert not (root / "_build").exists()
 
 
 def test_executed_notebooks_depend_on_the_versions_file():
@@ -290,7 +294,27 @@ def test_references_are_made_under_a_fixed_vector_unit_and_checked_under_another
         return subprocess.run(["make", "-n", "-B", target], cwd=ROOT, capture_output=True,
                               text=True, check=True).stdout
     smoke = dry("_build/executed/smoke/memory_functions.ipynb")
-    run = next(line for line in smoke.splitlines() if "papermill" in line)
+    run = next(line for line in smoke.splitlines() if "bookkit.build.execute" in line)
     assert "ATEN_CPU_CAPABILITY=default" in run and "MKL_ENABLE_INSTRUCTIONS=AVX2" in run
     nbval = next(line for line in dry("nbval").splitlines() if "--nbval" in line)
     assert "ATEN_CPU_CAPABILITY" not in nbval
+
+
+@pytest.mark.parametrize("variable,value,target", [
+    ("SEEDS", "0 --help", "sweep"), ("SCALE", "smoke --help", "sweep"),
+    ("ARGS", "--help", "sweep"), ("SITE", "x true", "browser"),
+    ("CELL_TIMEOUT", "1 --help", "_build/executed/smoke/ch.ipynb")])
+def test_make_variables_are_never_run_by_the_shell(ch, variable, value, target):
+    """make sweep "SEEDS=0 --help; touch x; true" (review S12): the value is text for
+    the tool that reads it, which refuses it naming what is allowed, never a command."""
+    marker = ch.root / "pwned"
+    run = ch.make(target, f"{variable}={value}; touch {marker}; true")
+    assert not marker.exists()
+    assert run.returncode != 0
+
+
+def test_make_sweep_names_the_variable_it_refuses(ch):
+    run = ch.make("sweep", "SCALE=smoke", "SEEDS=0 - x")
+    assert run.returncode != 0 and "parameter 'seeds' must be" in run.stderr
+    run = ch.make("sweep", "SCALE=smoke", "SEEDS=0", "ARGS=-c 'no such' --dry-run")
+    assert "must name chapters among ch; got ['no such']" in run.stderr   # split as a shell

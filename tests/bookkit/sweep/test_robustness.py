@@ -29,8 +29,9 @@ def test_evidence_range_fills_the_template_with_each_numbers_range():
     assert rb.evidence_range([]) == ""
 
 
-def record(chapter, seed, claims, status="done", duration=10.0, overrides=None, code="c1"):
-    return dict(chapter=chapter, scale="smoke", seed=seed, overrides=overrides or {},
+def record(chapter, seed, claims, status="done", duration=10.0, overrides=None, code="c1",
+           scale="full"):
+    return dict(chapter=chapter, scale=scale, seed=seed, overrides=overrides or {},
                 source="s", status=status, duration=duration if status == "done" else None,
                 code=code, error="RuntimeError: boom" if status == "failed" else None,
                 claims=[dict(id=i, statement=f"{i} holds", evidence=f"value {v}",
@@ -69,7 +70,7 @@ def test_summarise_counts_claims_runs_and_failures(summary):
 
 def test_page_shows_counts_times_and_changes(summary):
     text = rb.page(summary, current={"toy": "c2"})
-    assert "## Scale smoke, 3 seeds" in text and "with overrides" in text
+    assert "## Scale full, 3 seeds" in text and "with overrides" in text
     assert "| {doc}`toy` | `a`: a holds | ✓ 2 of 2 | value \\[0.5, 0.7\\] |" in text
     assert "~ 1 of 2" in text and "✗ 0 of 1" in text and "`steps=5`" in text
     assert "at seed 2 failed: RuntimeError: boom" in text
@@ -77,6 +78,19 @@ def test_page_shows_counts_times_and_changes(summary):
     assert "1 kept runs were computed from earlier sources" in text
     assert "in 30 s of wall time" in text and "add up to 50 s" in text
     assert "changed after" not in rb.page(summary, current={"toy": "c1"})
+
+
+def test_a_smoke_sweep_is_an_execution_check_never_evidence():
+    records = [record("toy", s, [("a", s == 0, 0.5)], scale="smoke") for s in (0, 1)]
+    text = rb.page(rb.summarise(records))
+    assert "## Scale smoke, 2 seeds: an execution check, not evidence" in text
+    assert "of 2" not in text and "`a`" not in text         # no claim is counted
+    assert "| {doc}`toy` | 2 | 0 |" in text                  # that it ran is shown
+    both = rb.page(rb.summarise(records + [record("toy", 0, [("a", True, 0.5)])]))
+    assert both.index("## Scale full") < both.index("## Scale smoke")
+    assert "✓ 1 of 1" in both
+    assert "execution check" in rb.overview(rb.summarise(records))
+    assert " of " not in rb.overview(rb.summarise(records))
 
 
 def test_page_without_a_sweep_says_how_to_make_one():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bookkit import chapters as book
-from bookkit.sweep import cli, robustness, runs
+from bookkit.sweep import cli, cluster, results, robustness, runs
 from bookkit.sweep import run as sweep
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -85,14 +85,14 @@ def toy(tmp_path):
 
 @pytest.fixture(scope="module")
 def client():
-    with sweep.connect(workers=2) as c:
+    with cluster.connect(workers=2) as c:
         yield c
 
 
 # -- validation, before any task ----------------------------------------------------
 
 def test_main_validates_before_starting_anything(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(sweep, "connect", lambda *a, **k: pytest.fail("a cluster was started"))
+    monkeypatch.setattr(cli, "connect", lambda *a, **k: pytest.fail("a cluster was started"))
     assert cli.main(["--scale", "smoke", "-c", "gradient_plateaus", "-p", "widths=[8]",
                        "--out", str(tmp_path)]) == 2
     assert "parameter 'widths' is not a parameter of chapter" in capsys.readouterr().err
@@ -104,10 +104,10 @@ def test_main_validates_before_starting_anything(monkeypatch, capsys, tmp_path):
 def test_an_existing_scheduler_is_used_when_given(client, monkeypatch):
     address = client.scheduler.address
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)
-    with sweep.connect() as other:
+    with cluster.connect() as other:
         assert other.scheduler.address == address
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
-    with sweep.connect(scheduler=address) as other:
+    with cluster.connect(scheduler=address) as other:
         assert other.scheduler.address == address
 
 
@@ -120,7 +120,7 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     assert failure["error"] == "RuntimeError: seed 1 fails on purpose" and failure["seed"] == 1
     assert planned[1].path.with_suffix(".failed.ipynb").exists() and not planned[1].path.exists()
 
-    summary = runs.write_summary(out, toy, last=first)
+    summary = results.write_summary(out, toy, last=first)
     toy_sum = summary["sweeps"][0]["chapters"]["toy"]
     assert toy_sum["done"] == 2 and toy_sum["failed"][0]["seed"] == 1
     assert toy_sum["claims"][0] | {"by_seed": None} == dict(
@@ -132,13 +132,13 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     planned[0].path.write_text(planned[0].path.read_text()[:1000])
     again = sweep.sweep(planned, client, cwd=toy, progress=False)
     assert (again["executed"], again["skipped"], len(again["failed"])) == (1, 1, 1)
-    assert runs.kept(planned[0].path, planned[0].source) is not None
+    assert results.kept(planned[0].path, planned[0].source) is not None
 
     # a changed chapter makes every kept run stale: rerun, and never summarised
     (toy / "toy.py").write_text(TOY + "\n# changed\n")
     changed = runs.plan(["toy"], "0-2", "smoke", ["fail_seed=1"], book=toy, out=out)
-    assert [runs.kept(r.path, r.source) for r in changed] == [None] * 3
-    assert robustness.summarise(runs.collect(out, toy))["stale"] == 3
+    assert [results.kept(r.path, r.source) for r in changed] == [None] * 3
+    assert robustness.summarise(results.collect(out, toy))["stale"] == 3
 
 
 def test_a_killed_worker_loses_no_run(toy, tmp_path, client):
@@ -160,8 +160,32 @@ def test_a_killed_worker_loses_no_run(toy, tmp_path, client):
     thread.join(timeout=300)
     assert not thread.is_alive()
     assert done["executed"] == 4 and not done["failed"]
-    assert all(runs.kept(r.path, r.source) for r in planned)
+    assert all(results.kept(r.path, r.source) for r in planned)
     assert len(list(markers.iterdir())) >= 5          # the killed run was started again
+
+
+def test_two_sweeps_at_once_run_each_run_once(toy, tmp_path, client):
+    """Two sweeps into one --out (review S11): each run is executed by one of them,
+    under its lock; the other waits for it and counts it as done elsewhere."""
+    markers, out = tmp_path / "markers", tmp_path / "out"
+    markers.mkdir()
+    done = [{}, {}]
+
+    def one(i):
+        planned = runs.plan(["toy"], "0-3", "smoke", ["nap=2.0", f"marker={markers}"],
+                            book=toy, out=out)
+        done[i].update(sweep.sweep(planned, client, cwd=toy, progress=False))
+    threads = [threading.Thread(target=one, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads)
+    assert len(list(markers.iterdir())) == 4                 # every run executed once
+    assert sorted(d["executed"] for d in done) != [4, 4]
+    assert sum(d["executed"] for d in done) == 4 and not done[0]["failed"]
+    assert all(d["executed"] + d["skipped"] == 4 for d in done)
+    assert len(list((out / "smoke/toy").glob("seed-*.ipynb"))) == 4
 
 
 def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
@@ -171,7 +195,7 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
     planned = runs.plan(["gradient_plateaus"], "0-1", "smoke", out=out)
     last = sweep.sweep(planned, client, progress=False)
     assert (last["executed"], last["failed"], last["workers"]) == (2, [], 2)
-    summary = runs.write_summary(out, last=last)
+    summary = results.write_summary(out, last=last)
     (s,) = summary["sweeps"]
     ch = s["chapters"]["gradient_plateaus"]
     assert (s["scale"], s["seeds"], ch["done"], ch["failed"]) == ("smoke", [0, 1], 2, [])
@@ -183,7 +207,8 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
     for c in ch["claims"]:
         assert c["runs"] == 2 and 0 <= c["reproduced"] <= 2 and c["evidence_range"]
         assert set(c["by_seed"]) == {"0", "1"}
-    assert "`plateau-exponential`" in robustness.page(summary)
+    page = robustness.page(summary)      # a smoke sweep: that it ran, never its verdicts
+    assert "an execution check, not evidence" in page and "`plateau-exponential`" not in page
     assert "source or `com` changed" not in robustness.page(
         summary, {"gradient_plateaus": book.code_hash("gradient_plateaus")})
 
