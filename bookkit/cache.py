@@ -18,6 +18,12 @@ A result is stored under a key derived, not typed, from everything it can depend
   :func:`bookkit.chapters.sources`), and the versions of python and of every package
   ``com`` computes with (:func:`bookkit.chapters.versions`: torch, numpy, scipy).
 
+Work that does not depend on the seed (fits, targets, grids) is cached with
+``seed_free=True``, so that a sweep over seeds computes it once: its key leaves out
+``seed`` (and ``strict``), the code history (papermill's injected cell names the seed)
+and the random streams; the call site names every input in ``params`` and ``compute``
+must draw nothing from the chapter's streams (nothing is restored on a hit).
+
 An entry holds data only: tensors, numpy arrays and plain data, in a numpy ``.npz``
 read without pickle (:mod:`bookkit.entries`), so reading one can never run code; a
 result of any other type is an error when it is stored (also with the cache off, so a
@@ -157,24 +163,29 @@ def _call_index(namespace) -> int | None:
 
 # --- keys and entries -------------------------------------------------------------------
 
+SEED_NAMES = ("seed", "strict")             # what a seed-free result is not keyed by
+
+
 def key(name: str, params: Mapping[str, Any] | None = None,
-        compute: Callable[[], Any] | None = None) -> dict[str, Any]:
+        compute: Callable[[], Any] | None = None, seed_free: bool = False) -> dict[str, Any]:
     """Everything a result is keyed by (see the module docstring), as plain data."""
     ns, names = _chapter["namespace"], _chapter["names"]
-    chapter = {n: fingerprint(ns[n]) for n in names if ns is not None and n in ns}
+    chapter = {n: fingerprint(ns[n]) for n in names if ns is not None and n in ns
+               and not (seed_free and n in SEED_NAMES)}
     return {
         "name": name, "params": fingerprint(dict(params or {})),
         "compute": fingerprint(compute) if compute is not None else None,
-        "chapter": chapter, "code": digest(_code(ns).encode()),
-        "streams": fingerprint(random_streams.states(random_streams.in_namespace(ns))),
+        "chapter": chapter, "code": None if seed_free else digest(_code(ns).encode()),
+        "streams": None if seed_free else
+        fingerprint(random_streams.states(random_streams.in_namespace(ns))),
         "com": source_hash(), "versions": chapters.versions(),
     }
 
 
-def _identity(name, params, compute, call) -> Any:
+def _identity(name, params, compute, call, seed_free: bool = False) -> Any:
     """The key of a call as JSON data, as an entry records it."""
-    return json.loads(json.dumps([key(name, params, compute), call], sort_keys=True,
-                                 default=repr))
+    return json.loads(json.dumps([key(name, params, compute, seed_free), call],
+                                 sort_keys=True, default=repr))
 
 
 def _path(base: Path, name: str, identity) -> Path:
@@ -183,9 +194,11 @@ def _path(base: Path, name: str, identity) -> Path:
 
 
 def path_for(name: str, params: Mapping[str, Any] | None = None,
-             compute: Callable[[], Any] | None = None, call: int | None = None) -> Path | None:
+             compute: Callable[[], Any] | None = None, call: int | None = None,
+             seed_free: bool = False) -> Path | None:
     base = folder()
-    return None if base is None else _path(base, name, _identity(name, params, compute, call))
+    return None if base is None else _path(base, name, _identity(name, params, compute, call,
+                                                                  seed_free))
 
 
 def _load(path: Path, identity=None) -> dict[str, Any] | None:
@@ -216,22 +229,25 @@ def _storable(name: str, result: Any) -> None:
                          f"tensors) and build objects from them after") from None
 
 
-def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any]) -> Any:
+def cached(name: str, params: Mapping[str, Any] | None, compute: Callable[[], Any],
+           seed_free: bool = False) -> Any:
     """Return ``compute()``, from disk when it was done before with the same inputs.
 
     ``params`` are extra inputs that the key cannot see otherwise (rarely needed: the
     chapter's parameters, code, random streams and ``compute``'s defaults and closure
     are in the key already). The result must be tensors, arrays and plain data.
+    ``seed_free``: the result does not depend on the seed, and is shared by every seed
+    (module docstring: ``params`` then names every input).
     """
     ns = _chapter["namespace"]
-    call = _call_index(ns)
+    call = None if seed_free else _call_index(ns)
     base = folder()
-    streams = random_streams.in_namespace(ns)
+    streams = {} if seed_free else random_streams.in_namespace(ns)
     if base is None:
         result = compute()
         _storable(name, result)
         return result
-    identity = _identity(name, params, compute, call)
+    identity = _identity(name, params, compute, call, seed_free)
     path = _path(base, name, identity)
     found = _load(path, identity) if path.exists() else None
     if found is not None:

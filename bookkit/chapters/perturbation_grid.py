@@ -19,7 +19,7 @@ class PerturbationGrid(Params):
                                    "log10 of the smallest and largest perturbation",
                                    reals(lo=-300.0, hi=0.0, min_len=2, increasing=True))
     n_betas: int = param(36, "perturbation radii on the log grid", integer(lo=4, hi=1000))
-    n_samples: int = param(4, "random perturbations per radius, besides the edge",
+    n_samples: int = param(4, "random points per radius, besides the fixed ones",
                            integer(lo=0, hi=1000))
     tolerance: float = param(0.1, "error increase (relative) that defines the radius",
                              real(lo=1e-6, hi=1.0))

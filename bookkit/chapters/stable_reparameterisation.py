@@ -10,7 +10,7 @@ from .perturbation_grid import PerturbationGrid
 
 @dataclass(frozen=True)
 class Params(PerturbationGrid):
-    seed: int = param(0, "random seed (directions, eigenbases, SSM training)",
+    seed: int = param(0, "random seed (directions, eigenbases, learning rates)",
                       integer(lo=0, hi=2 ** 32 - 1))
     pol_power: float = param(1.5, "polynomial memory: power p of 1/(t+1)",
                              real(lo=1.01, hi=10.0))
@@ -21,20 +21,16 @@ class Params(PerturbationGrid):
                           real(lo=1.0, hi=1e6))
     kappa: float = param(8.0, "input / output scale of the dense hardtanh RNNs",
                          real(lo=1.0, hi=1e6))
-    ssm_widths: list[int] = param([2, 4, 8], "widths of the trained SSMs (memory functions)",
-                                  integers(lo=1, hi=256, min_len=2, increasing=True))
-    n_models: int = param(2, "trained SSMs per width", integer(lo=1, hi=100))
-    ssm_steps: int = param(150, "Adam steps, SSMs (sampled loss)", integer(lo=1, hi=10 ** 6))
-    lr: float = param(0.02, "Adam learning rate", real(lo=1e-8, hi=10.0))
+    ssm_eps: float = param(0.05, "SSM layer-1 input gain (its tanh near-linear)",
+                           real(lo=1e-6, hi=1.0))
+    ssm_kappa: float = param(2.0, "SSM target and layer-2 scale (its tanh saturates)",
+                             real(lo=1e-3, hi=100.0))
+    floor_widths: list[int] = param([64, 128], "widths where the SSM radius levels off",
+                                    integers(lo=2, hi=512, min_len=2, increasing=True))
+    hold: float = param(25.0, "mean hold of the held inputs (steps)",
+                        real(lo=1.0, hi=1e6))
     horizon: float = param(10000.0, "longest lag, continuous family (learning rates)",
                            real(lo=10.0, hi=1e7))
-    T: int = param(1024, "lags, discrete families (learning rates)",
-                   integer(lo=16, hi=10 ** 6))
-    ssm_T: int = param(128, "sequence length, SSMs", integer(lo=16, hi=10 ** 5))
-    n_data: int = param(32, "input sequences (train and test), SSMs",
-                        integer(lo=2, hi=10 ** 4))
-    hold: float = param(25.0, "mean hold of the SSMs' held inputs (steps)",
-                        real(lo=1.0, hi=1e6))
     omega: float = param(0.5, "polynomial memory (1+t)^-(1+omega) of the training",
                          real(lo=1e-3, hi=10.0))
     lr_range: list[float] = param([-5.0, 2.0], "log10 of the learning-rate grid's ends",
@@ -47,5 +43,7 @@ class Params(PerturbationGrid):
 
     def check(self) -> None:
         require("log_betas", len(self.log_betas) == 2, "two numbers [lo, hi]", self.log_betas)
-        require("lr_range", len(self.lr_range) == 2 and self.lr_range[1] - self.lr_range[0] >= 6,
-                "two numbers [lo, hi] at least 6 decades apart", self.lr_range)
+        require("lr_range", len(self.lr_range) == 2 and self.lr_range[1] - self.lr_range[0] >= 3,
+                "two numbers [lo, hi] at least 3 decades apart", self.lr_range)
+        require("floor_widths", self.floor_widths[0] in self.widths,
+                "widths whose first is one of 'widths'", self.floor_widths)

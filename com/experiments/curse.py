@@ -1,24 +1,31 @@
 """The curse of memory measured over the infinite horizon, for one target memory.
 
-One call builds the approximants of every width (com.approximation.exp_sums), their
-perturbation curves E_m(beta) (com.stability.curves), and every quantity the paper's
-criteria read off them: radii, crossings of consecutive curves, the certificates,
-and the same radii over finite windows for contrast (``measure``). ``simulate`` and
-``nonlinear`` run the approximants as tanh and hardtanh RNNs along the proof's
-direction. ``CurseConfig`` holds the settings shared by every memory.
+One call builds every quantity the paper's criteria read off the approximants of
+every width (com.approximation.exp_sums, fitted once, seed-independent): their
+perturbation curves E_m(beta) at the points of com.stability.perturbations
+(com.stability.curves), radii, crossings of consecutive curves, and both sides of
+the sup over the ball (``measure``): for the free RNN the certified whole-ball bound
+(W, U, b, c), the c channel alone (com.stability.bounds.output_ball), the linearisation
+r(J); for the normalised recurrence through a parameterisation f, the certified bounds
+with c held and with c in the ball. ``windows``: the same approximants on windows of
+T steps along the proof's direction, in closed form. ``CurseConfig`` holds the
+settings shared by every memory.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import torch
 
 from ..approximation import exp_sums, horizon
 from ..memory.targets import Memory
+from ..models.padding import live
+from ..models.parameterisations import get
 from ..stability import bounds, linearisation, perturbations, verdict
-from ..stability.curves import curve, diagonal_curve
+from ..stability.curves import diagonal_curve
 from ..stability.perturbations import split
+
+FINE = 512             # radii on the certified bounds' grid
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,17 @@ class CurseConfig:
     def betas(self) -> torch.Tensor:
         return torch.logspace(*self.log_betas, self.n_betas, dtype=torch.float64)
 
+    @property
+    def fine(self) -> torch.Tensor:
+        """The certified bounds' grid (closed forms, cheap): a radius read off it with
+        no interpolation loses at most a factor 10^(range / (FINE - 1))."""
+        return torch.logspace(*self.log_betas, FINE, dtype=torch.float64)
+
+    def fit(self, memory: Memory) -> dict:
+        """The approximants of every width (seed-independent)."""
+        return exp_sums.fits(memory, list(self.widths),
+                             exp_sums.delta_grid(self.delta_floor, self.n_deltas))
+
 
 def measure(memory: Memory, cfg: CurseConfig, generator: torch.Generator,
             pname: str | None = None, fit: dict | None = None) -> dict:
@@ -43,90 +61,84 @@ def measure(memory: Memory, cfg: CurseConfig, generator: torch.Generator,
     com.stability.curves.diagonal_curve; ``fit`` reuses approximants already built).
     -> dict of tensors over widths W and radii B (see the keys below)."""
     widths, betas = torch.tensor(cfg.widths), cfg.betas
-    fit = fit or exp_sums.fits(memory, list(cfg.widths),
-                               exp_sums.delta_grid(cfg.delta_floor, cfg.n_deltas))
+    fit = fit or cfg.fit(memory)
     delta, g = fit["delta"], fit["g"]
     C = diagonal_curve(memory, delta, g, widths, betas, cfg.n_samples, generator, pname=pname)
     out = {"fit": fit, "E0": C["E0"], "E": C["E"], "edge_E": C["edge"],
            "radius": verdict.radius(betas, C["E"], C["E0"], cfg.tolerance),
+           "edge_radius": verdict.radius(betas, C["edge"], C["E0"], cfg.tolerance),
            "edge": exp_sums.edge_distance(delta, g),
            "crossings": bounds.crossings(betas, C["E"], slack=cfg.tolerance / 10),
            "first": verdict.first_approximating(C["E0"], cfg.tolerance)}
     if pname is not None:
-        return out | {"z": C["z"]}
-    return out | _certificates(memory, cfg, fit, C, generator)
+        return out | {"z": C["z"]} | _normalised(memory, cfg, fit, C["E0"], pname)
+    return out | _certificates(memory, cfg, fit, C)
 
 
-def _certificates(memory: Memory, cfg: CurseConfig, fit: dict, C: dict,
-                  generator: torch.Generator) -> dict:
-    """The bounds that hold over the whole ball, and the radii over finite windows."""
-    delta, g, betas, widths = fit["delta"], fit["g"], cfg.betas, torch.tensor(cfg.widths)
-    up = bounds.certified_upper(memory, delta, g, C["E0"], betas)
+def _radius(cfg: CurseConfig, E: torch.Tensor, E0: torch.Tensor) -> torch.Tensor:
+    return verdict.radius(cfg.betas, E, E0, cfg.tolerance)
+
+
+def _certified(cfg: CurseConfig, upper: torch.Tensor, E0: torch.Tensor) -> torch.Tensor:
+    return verdict.certified_radius(cfg.fine, upper, E0, cfg.tolerance)
+
+
+def _certificates(memory: Memory, cfg: CurseConfig, fit: dict, C: dict) -> dict:
+    """Both sides of the sup over Def. 3.4's ball for the free RNN, the c channel
+    alone, the linearisation's radius, and the edge distance forced by E_m(0)."""
+    delta, g, E0 = fit["delta"], fit["g"], C["E0"]
+    up = bounds.certified_upper(memory, delta, g, E0, cfg.betas)
+    u, _ = split(g)
+    masses = torch.where(g != 0, u / delta, torch.zeros_like(u))        # ||u_i a_i^t||_1
+    fine = bounds.certified_upper(memory, delta, g, E0, cfg.fine)
+    return dict(upper=up, upper_holds=bool((up >= C["E"] * (1 - 1e-4)).all()),
+                radius_lower=_certified(cfg, fine, E0),
+                radius_aligned=_radius(cfg, C["aligned"], E0),
+                c_radius=bounds.output_radius(memory, masses, E0, cfg.tolerance),
+                u_delta=masses.norm(dim=-1), moment=first_moment(delta, g),
+                edge_bound=bounds.edge_bound(memory, E0, g.abs().sum(-1)),
+                J_radius=linearisation.complex_radius(torch.diag_embed(-delta)))
+
+
+def first_moment(delta: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """sum_t t K_t = sum_i g_i (1 - delta_i) / delta_i^2 in closed form: by
+    Cauchy-Schwarz at most ||u/delta||_2 ||c/delta||_2, the product of the worst u and
+    c channels' gains, so where it diverges with m (a power law with p <= 2) one of
+    them does.  (..., M) -> (...)"""
+    live_ = g != 0
+    return torch.where(live_, g * (1 - delta) / delta ** 2, torch.zeros_like(g)).sum(-1)
+
+
+def _normalised(memory: Memory, cfg: CurseConfig, fit: dict, E0: torch.Tensor,
+                pname: str) -> dict:
+    """The certified side for the normalised recurrence: recurrent only (c held), with
+    c in the ball, and the c channel alone (mass 1 on every unit of a model)."""
+    f, delta = get("continuous", pname), fit["delta"]
+    c = fit["g"] / delta
+    rec = bounds.normalised_upper(memory, f, delta, c, E0, cfg.fine)
+    both = bounds.normalised_upper(memory, f, delta, c, E0, cfg.fine, with_c=True)
+    ones = live(torch.tensor(cfg.widths), delta.shape[-1], delta.dtype)
+    return {"radius_recurrent": _certified(cfg, rec, E0),
+            "radius_with_c": _certified(cfg, both, E0),
+            "c_radius": bounds.output_radius(memory, ones, E0, cfg.tolerance)}
+
+
+def windows(memory: Memory, cfg: CurseConfig, fit: dict, Ts: list[int]) -> dict:
+    """The radius on windows of T steps along W -> W + beta I (the proof's direction,
+    U and c held), error sum_{t<T} |rho_t - K_t| / sum_{t<T} rho_t in closed form
+    (com.approximation.horizon.window_error), and the m-independent lower bound
+    (com.stability.bounds.window_lower). -> {"radius": {T: (W,)}, "lower": {T: float}}"""
+    delta, g, betas = fit["delta"], fit["g"], cfg.betas
+    moved = perturbations.edge(delta, betas)[..., 0, :]                  # (W, B, M)
     u, c = split(g)
-    out = dict(upper=up, upper_holds=bool((up >= C["E"] * (1 - 1e-6)).all()),
-               radius_lower=verdict.radius(betas, up, C["E0"], cfg.tolerance),
-               edge_bound=bounds.edge_bound(memory, C["E0"], g.abs().sum(-1)),
-               J_radius=linearisation.complex_radius(torch.diag_embed(-delta)))
-    window = {T: diagonal_curve(memory, delta, g, widths, betas, cfg.n_samples, generator,
-                                window=T) for T in cfg.windows}
-    out["window"] = {T: verdict.radius(betas, w["E"], w["E0"], cfg.tolerance)
-                     for T, w in window.items()}
-    out["window_lower"] = {T: bounds.window_lower(memory, T, float(u.norm(dim=-1).max()),
-                                                  float(c.norm(dim=-1).max()), cfg.tolerance)
-                           for T in cfg.windows}
+    out = {"radius": {}, "lower": {}}
+    for T in Ts:
+        E0 = horizon.window_error(memory, delta, g, T)
+        E = horizon.window_error(memory, moved, g[:, None].expand_as(moved), T)
+        out["radius"][T] = _radius(cfg, E, E0)
+        out["lower"][T] = bounds.window_lower(memory, T, float(u.norm(dim=-1).max()),
+                                              float(c.norm(dim=-1).max()), cfg.tolerance)
     return out
 
 
-def simulate(memory: Memory, fit: dict, sigma: str, betas: torch.Tensor, x: torch.Tensor,
-             kappa: float) -> torch.Tensor:
-    """Window errors of the approximants run as residual RNNs with activation sigma
-    (com.stability.linearisation.realise), unperturbed (column 0) and with
-    W -> W + beta I (the proof's direction), on the input sequences x, all models in
-    one program.  fit: delta, g (W, M); betas: (B,); x: (N, T)  ->  (W, 1 + B)"""
-    rho = memory.kernel(torch.arange(x.shape[-1], dtype=torch.float64))
-
-    def error(delta, g):                                                # (W, n, M) -> (W, n)
-        params = linearisation.realise(delta.flatten(0, 1), g.flatten(0, 1), kappa)
-        with torch.no_grad():
-            err = linearisation.simulated_error(params, sigma, rho, x)
-        return err.reshape(delta.shape[:2])
-    moved = perturbations.edge(fit["delta"], betas)                     # (W, B, 1, M)
-    g = fit["g"][:, None, None].expand_as(moved)
-    E0, E = curve(error, (fit["delta"], fit["g"]), (moved, g), per_model=False)
-    return torch.cat([E0[:, None], E[..., 0]], 1)
-
-
-def nonlinear(memory: Memory, fit: dict, betas: torch.Tensor, kappa: float) -> dict:
-    """The approximants run as hardtanh and tanh RNNs (com.stability.linearisation.realise,
-    scale kappa) over all time, W -> W + beta I with U and c held (the proof's
-    direction): modes delta - beta, kernel weights g unchanged. The linear RNN's error
-    is E (com.approximation.horizon.error); the hardtanh RNN's equals it wherever the
-    pre-activation bound z <= 1 (com.stability.linearisation.preactivation), and the
-    tanh RNN's lies within E +- gap (linearisation.tanh_gap, relative); z is 0 where E
-    is infinite.  fit: delta, g (W, M); betas: (B,)
-    ->  {"E", "gap", "z"}: (W, 1 + B), column 0 unperturbed"""
-    moved = perturbations.edge(fit["delta"], betas)                     # (W, B, 1, M)
-    g = fit["g"][:, None, None].expand_as(moved)
-    E0, E = curve(partial(horizon.error, memory), (fit["delta"], fit["g"]), (moved, g))
-    E = torch.cat([E0[:, None], E[..., 0]], 1)                          # (W, 1 + B)
-    d = torch.cat([fit["delta"][:, None], moved[:, :, 0]], 1)           # (W, 1 + B, M)
-    g = fit["g"][:, None].expand_as(d)
-    u = g.clamp_min(0).sqrt() / kappa                          # realise: U = sqrt(g)/kappa
-    return {"E": E, "gap": linearisation.tanh_gap(d, g, kappa) / memory.l1,
-            "z": linearisation.where_finite(linearisation.preactivation(d, u).amax(-1), E)}
-
-
-def nonlinear_radii(result: dict, betas: torch.Tensor, tolerance: float) -> dict:
-    """The radii of ``nonlinear``'s curves: the hardtanh RNN's (``radius``, its error is
-    E) and the bounds of the tanh RNN's, whose error lies within E +- gap: ``upper``
-    (E - gap grows slowest) and ``lower`` (E + gap fastest), each from E(0) within the
-    same band.  -> result with "E0", "E" (W, B) and the radii (W,)"""
-    E, gap, E0, g0 = result["E"][:, 1:], result["gap"][:, 1:], result["E"][:, 0], \
-        result["gap"][:, 0]
-    return {**result, "E0": E0, "E": E,
-            "radius": verdict.radius(betas, E, E0, tolerance),
-            "upper": verdict.radius(betas, (E - gap).clamp_min(0), E0 + g0, tolerance),
-            "lower": verdict.radius(betas, E + gap, (E0 - g0).clamp_min(0), tolerance)}
-
-
-__all__ = ["CurseConfig", "measure", "simulate", "nonlinear", "nonlinear_radii"]
+__all__ = ["CurseConfig", "measure", "first_moment", "windows"]

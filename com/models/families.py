@@ -1,16 +1,18 @@
 """Model families, one entry each: the diagonal RNN, the vanilla (dense) RNN, the
-LRU-style recurrence and SSMs of one and two layers (wang2023stablessm,
-wang2023statespace).
+LRU-style recurrence and the two-layer SSM with layer-wise nonlinearity
+(wang2023stablessm, wang2023statespace).
 
 Every family is, at rest and per channel, a linear recurrence whose kernel is an
 exponential sum K_t = sum_i g_i (1 - delta_i)^t, so its error over the infinite horizon
 is com.approximation.horizon.error, whatever the family. One ``Family`` record says
 everything the book does with it: how its raw parameters give (delta, g) and which of
 them a perturbation moves (the recurrent ones: those a parameterisation f acts on, and
-a dense model's eigenbasis); how to build them from an approximant (the stability
-table, over all time) and how to initialise them and compute their kernel or outputs
-(training on a window). A new family is one new entry of FAMILIES (its functions in
-com.models.family_parts); the stability, training and learning-rate code takes any.
+a dense model's eigenbasis), and how far a move of those can shift the kernel; how to
+build them from an approximant (the stability table, over all time) and, for the
+linear families, how to initialise them and compute their kernel (the learning-rate
+range). The SSM's kernel is that of its layers without their tanh: the tanh enters
+through com.experiments.ssm_tanh. A new family is one new entry of FAMILIES (its
+functions in com.models.family_parts); the stability and learning-rate code takes any.
 """
 from __future__ import annotations
 
@@ -34,11 +36,12 @@ class Family:
     ``build(delta, g, pname, generator) -> raw params`` (width m, no batch axis) from
     an approximant; ``modes(params, pname) -> (delta, g)`` for params with any
     leading axes;
+    ``move(params, pname, betas) -> (B,)``: a certified bound on how far the kernel
+    moves in l1 when the recurrent raw tensors move by at most beta (c held);
     ``init(draw, raw, S, m, generator) -> raw params`` of S models (draw(*shape)
-    samples eigenvalue magnitudes, raw(lam) maps eigenvalues to raw w);
-    ``kernel(f, params, grid) -> (..., T)`` for a linear family (trained on the
-    closed-form white-noise loss), or ``outputs(f, params, x) -> (..., N, T)``,
-    x: (N, T), for one that is not (trained on sampled data);
+    samples eigenvalue magnitudes, raw(lam) maps eigenvalues to raw w) and
+    ``kernel(f, params, grid) -> (..., T)`` (optional): a family trained on the
+    closed-form white-noise loss (the learning-rate range);
     ``rnn(params, pname, kappa) -> params of com.models.residual.rnn`` (optional):
     the same recurrence with the activation inside, input scaled by 1/kappa and output
     by kappa, and ``gains(params, pname) -> (delta, gain)`` its eigen-modes' input
@@ -51,31 +54,31 @@ class Family:
     recurrent: tuple[str, ...]
     build: Callable[..., Params]
     modes: Callable[[Params, str], tuple[torch.Tensor, torch.Tensor]]
-    init: Callable[..., Params]
+    move: Callable[..., torch.Tensor]
+    init: Callable[..., Params] | None = None
     kernel: Callable[..., torch.Tensor] | None = None
-    outputs: Callable[..., torch.Tensor] | None = None
     rnn: Callable[..., Params] | None = None
     gains: Callable[[Params, str], tuple[torch.Tensor, torch.Tensor]] | None = None
 
     @property
-    def linear(self) -> bool:
+    def trainable(self) -> bool:
         return self.kernel is not None
 
 
 _diag_c, _diag_d = parts.diagonal("continuous"), parts.diagonal("discrete")
 FAMILIES = {
     "diagonal": Family("diagonal", "diagonal RNN", "continuous", ("w",), *_diag_c,
-                       parts.diagonal_init, kernel=parts.diagonal_kernel),
+                       parts.diagonal_move("continuous"), parts.diagonal_init,
+                       kernel=parts.diagonal_kernel),
     "vanilla": Family("vanilla", "vanilla RNN", "discrete", ("S", "w"), parts.vanilla_build,
-                      parts.vanilla_modes, parts.vanilla_init, kernel=parts.vanilla_kernel,
-                      rnn=parts.vanilla_rnn, gains=parts.vanilla_gains),
-    "lru": Family("lru", "LRU-style", "discrete", ("w",), *_diag_d, parts.diagonal_init,
+                      parts.vanilla_modes, parts.vanilla_move, parts.vanilla_init,
+                      kernel=parts.vanilla_kernel, rnn=parts.vanilla_rnn,
+                      gains=parts.vanilla_gains),
+    "lru": Family("lru", "LRU-style", "discrete", ("w",), *_diag_d,
+                  parts.diagonal_move("discrete"), parts.diagonal_init,
                   kernel=parts.lru_kernel),
-    "ssm1": Family("ssm1", "SSM, 1 layer", "discrete", ("w1",),
-                   *parts.diagonal("discrete", "w1"), parts.ssm_init(1),
-                   outputs=parts.ssm_outputs),
-    "ssm2": Family("ssm2", "SSM, 2 layers", "discrete", ("w1", "w2"), parts.ssm2_build,
-                   parts.ssm2_modes, parts.ssm_init(2), outputs=parts.ssm_outputs),
+    "ssm": Family("ssm", "SSM, 2 layers, tanh", "discrete", ("w1", "w2"), parts.ssm_build,
+                  parts.ssm_modes, parts.ssm_move),
 }
 
 
@@ -106,18 +109,9 @@ def family_kernel(family: str, pname: str, params: dict, grid) -> torch.Tensor:
     """Kernel of a linear family: ``grid`` is the lag tensor t (continuous) or the
     length T (discrete).  params: dict of (..., ...)  ->  (..., T)"""
     fam = get(family)
-    if not fam.linear:
-        raise ValueError(f"family {family!r} is not linear")
+    if not fam.trainable:
+        raise ValueError(f"family {family!r} has no kernel to train")
     return fam.kernel(parameterisations.get(fam.time, pname), params, grid)
-
-
-def family_outputs(family: str, pname: str, params: dict, x: torch.Tensor) -> torch.Tensor:
-    """Outputs of a family that is not linear (SSMs with layer-wise tanh).
-    x: (N, T) -> (..., N, T)"""
-    fam = get(family)
-    if fam.outputs is None:
-        raise ValueError(f"family {family!r} is linear: use family_kernel")
-    return fam.outputs(parameterisations.get(fam.time, pname), params, x)
 
 
 def realised_gap(family: Family, params: Params, pname: str, kappa: float,
@@ -135,5 +129,4 @@ def realised_gap(family: Family, params: Params, pname: str, kappa: float,
                float((convolve_lagged(K, x) - y["linear"]).abs().max() / scale))
 
 
-__all__ = ["Family", "FAMILIES", "get", "init_family", "family_kernel", "family_outputs",
-           "realised_gap"]
+__all__ = ["Family", "FAMILIES", "get", "init_family", "family_kernel", "realised_gap"]

@@ -130,5 +130,20 @@ def scale_at_edge(p: Parameterisation, distance: torch.Tensor) -> torch.Tensor:
     return p.scale(p.inverse(lam))
 
 
-__all__ = ["Parameterisation", "CONTINUOUS", "DISCRETE", "get", "scale_at_edge",
+def delta_range(p: Parameterisation, w: torch.Tensor,
+                betas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The smallest and largest distance to the edge delta(w~) over |w~ - w| <= beta:
+    every f is monotone in w except "best", whose delta = 1 / (a w^2 + b) peaks at
+    w = 0 (reached when the interval straddles 0).  w: (..., m); betas: (B,)
+    ->  lo, hi: (..., B, m)"""
+    b = betas[:, None]                                                  # (B, 1)
+    ends = torch.stack([p.to_delta(w[..., None, :] - b), p.to_delta(w[..., None, :] + b)])
+    lo, hi = ends.amin(0), ends.amax(0)
+    if p.name == "best":
+        across = (w[..., None, :] - b < 0) & (w[..., None, :] + b > 0)
+        hi = torch.where(across, p.to_delta(torch.zeros_like(hi)), hi)
+    return lo, hi
+
+
+__all__ = ["Parameterisation", "CONTINUOUS", "DISCRETE", "get", "scale_at_edge", "delta_range",
            "A_BEST", "B_BEST", "B_BEST_DISCRETE"]

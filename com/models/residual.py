@@ -23,7 +23,7 @@ ACTIVATIONS = {
 }
 
 
-def _slope(sigma: str, a: torch.Tensor) -> torch.Tensor:
+def slope(sigma: str, a: torch.Tensor) -> torch.Tensor:
     """sigma'(z) from a = sigma(z): 1, 1 - a^2 (tanh), 1 inside (-1, 1) (hardtanh)."""
     if sigma == "linear":
         return torch.ones_like(a)
@@ -88,7 +88,7 @@ class _Recurrence(torch.autograd.Function):
         gb, gc = torch.zeros_like(c), torch.zeros_like(c)
         g = torch.zeros_like(hs[0])                                  # g_T = 0: h_T unread
         for k in reversed(range(len(hs))):
-            dz = _slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
+            dz = slope(ctx.sigma, acts[k]).mul_(g).mul_(dt)         # (n, N, m)
             gy_k = gy[:, :, k, None]                                 # (n, N, 1)
             if W.dim() == 2:                                         # diagonal W
                 gW.add_((dz * hs[k]).sum(1))
@@ -212,4 +212,4 @@ def kernel(params: dict, L: int, dt: float,
     return K, tail
 
 
-__all__ = ["ACTIVATIONS", "activation", "rnn", "extremes", "init", "kernel"]
+__all__ = ["ACTIVATIONS", "activation", "slope", "rnn", "extremes", "init", "kernel"]

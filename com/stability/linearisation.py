@@ -8,22 +8,23 @@ indirect method): an input of any size eventually moves the state by an amount t
 does not shrink with the input, and with a residual step (h grows by up to dt |sigma|
 per step) for ever. The output error per unit of input is then unbounded over the
 infinite horizon. So the smallest perturbation of W that makes J unstable bounds the
-model's infinite-horizon stability radius from above. In 2-norm that is the complex
-stability radius (Hinrichsen and Pritchard),
+model's infinite-horizon stability radius from above. The smallest *complex*
+perturbation, in 2-norm, is the complex stability radius (Hinrichsen and Pritchard),
 
-    r(J) = min_theta sigma_min(e^{i theta} I - J) / dt
-         = min_theta sigma_min((e^{i theta} - 1) I - dt W) / dt,
+    r_C(J) = min_theta sigma_min(e^{i theta} I - J) / dt
+           = min_theta sigma_min((e^{i theta} - 1) I - dt W) / dt,
 
-the second form exact even when J is within rounding of the unit circle.
+the second form exact even when J is within rounding of the unit circle. Real weights
+need at least the real stability radius r_R >= r_C; for a normal J the two are equal
+(moving a real eigenvalue, or scaling a 2 x 2 rotation block, to the circle costs
+exactly its distance to it), so for the book's J = diag(1 - delta), r(J) = delta_min
+is the real radius too.
 """
 from __future__ import annotations
 
 import math
 
 import torch
-
-from ..models import residual
-from ..models.kernels import convolve_lagged
 
 
 def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
@@ -58,30 +59,21 @@ def complex_radius(W: torch.Tensor, dt: float = 1.0, n_theta: int = 361,
     return torch.where(out, torch.zeros_like(best), best)
 
 
-def realise(delta: torch.Tensor, g: torch.Tensor, kappa, diagonal: bool = False) -> dict:
+def realise(delta: torch.Tensor, g: torch.Tensor, kappa, diagonal: bool = False,
+            normalised: bool = False) -> dict:
     """A residual RNN (dt = 1) with the kernel sum_i g_i (1 - delta_i)^t: W = -diag(delta),
-    U = sqrt|g| / kappa, c = kappa sign(g) sqrt|g|, b = 0; ``kappa`` a number or one per
-    unit (..., M). For |x| <= 1 every pre-activation satisfies
-    |W h + U x|_i <= 2 sqrt|g_i| / kappa (the state of unit i is at most
-    sqrt|g_i| / (kappa delta_i)), so kappa >= 2 max sqrt|g_i| keeps hardtanh in its
-    linear range for ever: that RNN *is* the linear one. tanh differs by at most
-    |z|^3 / 3 per step. ``diagonal``: W as its diagonal -delta (com.models.residual.rnn
-    runs either).  delta, g: (n, M)  ->  params for com.models.residual.rnn"""
+    b = 0, and U = sqrt|g| / kappa, c = kappa sign(g) sqrt|g| (the free RNN), or with
+    ``normalised`` U = delta / kappa, c = kappa g / delta (the normalised recurrence of
+    the stable reparameterisations, input gain delta); ``kappa`` a number or one per
+    unit (..., M). For |x| <= 1 every pre-activation obeys |W h + U x|_i <= 2 |U_i|
+    while 0 < delta_i <= 1 (``preactivation``), so kappa >= 2 max |U_i| kappa keeps
+    hardtanh in its linear range for ever: that RNN *is* the linear one. ``diagonal``:
+    W as its diagonal -delta (com.models.residual.rnn runs either).
+    delta, g: (n, M)  ->  params for com.models.residual.rnn"""
     r = g.abs().sqrt()
-    return {"W": -delta if diagonal else torch.diag_embed(-delta),
-            "U": (r / kappa)[..., None], "b": torch.zeros_like(delta),
-            "c": kappa * torch.sign(g) * r}
-
-
-def simulated_error(params: dict, sigma: str, rho: torch.Tensor,
-                    x: torch.Tensor) -> torch.Tensor:
-    """Relative sup-error over a window, estimated on inputs x: max over sequences and
-    steps of |y_k - y*_k| / sum_{t < T} rho_t, y*_k = sum_{s >= 0} rho_s x_{k-1-s} (the
-    model's output lags its input by one step).  rho: (T,); x: (N, T)  ->  (n,)"""
-    T = x.shape[-1]
-    y = residual.rnn(params, x[..., None], sigma, 1.0)          # (n, N, T)
-    target = convolve_lagged(rho[:T], x)                                # (N, T)
-    return (y - target).abs().amax((-1, -2)) / rho[:T].abs().sum()
+    u, c = (delta, g / delta) if normalised else (r, torch.sign(g) * r)
+    return {"W": -delta if diagonal else torch.diag_embed(-delta), "U": (u / kappa)[..., None],
+            "b": torch.zeros_like(delta), "c": kappa * c}
 
 
 def preactivation(delta: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
@@ -98,22 +90,6 @@ def preactivation(delta: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
     return torch.where(gain != 0, bound, torch.zeros_like(bound))
 
 
-def tanh_gap(delta: torch.Tensor, g: torch.Tensor, kappa: float) -> torch.Tensor:
-    """Bound, over all time and inputs |x| <= 1, on |y_tanh - y_linear| for the RNNs of
-    ``realise`` with modes 0 < delta_i <= 1. Per unit, h -> h + tanh(-delta h + u x) is
-    increasing in h, so |h| <= u / delta is invariant and |z| <= 2u (u = sqrt(g)/kappa);
-    the difference e to the linear unit obeys e' = (1 - delta) e + r with
-    |r| = |tanh z - z| <= |z|^3 / 3, so |e| <= (2u)^3 / (3 delta), and through
-    c = kappa sqrt(g):
-        |y_tanh - y_linear| <= sum_i 8 g_i^2 / (3 kappa^2 delta_i).
-    inf if some live mode has delta outside (0, 1].  delta, g: (..., m)  ->  (...)"""
-    live = g != 0
-    ok = ((delta > 0) & (delta <= 1)) | ~live
-    term = torch.where(live, 8 * g ** 2 / (3 * kappa ** 2 * delta.clamp_min(1e-300)),
-                       torch.zeros_like(g))
-    return torch.where(ok.all(-1), term.sum(-1), torch.full_like(term[..., 0], math.inf))
-
-
 def where_finite(z: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
     """Pre-activation bounds z kept only where the model's error E is finite (0 else):
     the curves past the edge are the linear model's, and no exactness is claimed
@@ -121,5 +97,4 @@ def where_finite(z: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
     return torch.where(torch.isfinite(E), z, torch.zeros_like(z))
 
 
-__all__ = ["complex_radius", "realise", "simulated_error", "preactivation", "tanh_gap",
-           "where_finite"]
+__all__ = ["complex_radius", "realise", "preactivation", "where_finite"]

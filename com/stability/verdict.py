@@ -10,7 +10,10 @@ in one place for every chapter:
   (``first_approximating``);
 * the ratio beta*(m_max) / beta*(m_first) over those widths (``radius_ratio``) is
   "stable" when at least 1/shrink, "unstable" below, "undecided" when fewer than two
-  widths approximate (``verdict``).
+  widths approximate (``verdict``);
+* where the radius is known on both sides (a sampled curve bounds it from above, a
+  certified bound, ``certified_radius``, from below), the rule is applied to both
+  (``two_sided``): a certified verdict needs the two to agree.
 
 The certificates' checks (``certified``) and the shape of the curves
 (``crossings_shift_left``, ``curves_nest``) are here too: they are what a chapter's
@@ -57,6 +60,18 @@ def radius(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor,
     return stability_radius(betas, E, E0 + tolerance)
 
 
+def certified_radius(betas: torch.Tensor, upper: torch.Tensor, E0: torch.Tensor,
+                     tolerance: float) -> torch.Tensor:
+    """The radius read off a certified upper bound of E_m(beta) (non-decreasing in
+    beta): the largest grid beta up to which it stays within E0 + tolerance, with no
+    interpolation, so a lower bound of the true radius (0 if even the first grid beta
+    fails; the last if none does).  upper: (..., B); E0: (...)  ->  (...)"""
+    bad = ~(upper <= E0[..., None] + tolerance)                          # nan counts as bad
+    B = betas.numel()
+    first = torch.where(bad.any(-1), bad.to(torch.int64).argmax(-1), torch.full(bad.shape[:-1], B))
+    return torch.where(first > 0, betas[(first - 1).clamp(min=0)], torch.zeros(first.shape))
+
+
 def first_approximating(E0: torch.Tensor, tolerance: float) -> int:
     """Index of the first width whose E_m(0) <= tolerance / 2: from there on a model
     approximates at the scale the radius is measured at (a model already off by the
@@ -94,6 +109,25 @@ def judge(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor, tolerance: flo
     return {"radius": r, "first": first, "ratio": ratio, "verdict": verdict(ratio, shrink)}
 
 
+def two_sided(lower: torch.Tensor, upper: torch.Tensor, first: int,
+              shrink: float = 2.0) -> str:
+    """The rule on both sides of the radius, ``lower`` <= beta*(m) <= ``upper`` (W,),
+    over the approximating widths (from ``first``; fewer than two: "undecided"):
+
+    * "stable (certified)": min_m lower(m) >= upper(m_first) / shrink, so that
+      beta*(m) / beta*(m_first) >= 1/shrink at every approximating width;
+    * "unstable (certified)": upper(m_max) < lower(m_first) / shrink;
+    * otherwise the rule on ``upper`` alone (the sampled radius), "stable (sampled)" or
+      "unstable (sampled)": the two sides do not decide."""
+    if first >= len(upper) - 1:
+        return "undecided"
+    if float(lower[first:].min()) >= float(upper[first]) / shrink:
+        return "stable (certified)"
+    if float(upper[-1]) < float(lower[first]) / shrink:
+        return "unstable (certified)"
+    return f"{verdict(radius_ratio(upper, first), shrink)} (sampled)"
+
+
 def certified(result: dict) -> bool:
     """The certificates hold for every width of a com.experiments.curse.measure result:
     the slowest mode within the edge bound from E_m(0), the certified lower radius <=
@@ -118,5 +152,6 @@ def curves_nest(result: dict) -> bool:
     return all(c[k] >= r[f] / 4 for k in range(f, len(c)))
 
 
-__all__ = ["stability_radius", "radius", "first_approximating", "radius_ratio", "verdict",
-           "judge", "certified", "crossings_shift_left", "curves_nest"]
+__all__ = ["stability_radius", "radius", "certified_radius", "first_approximating",
+           "radius_ratio", "verdict", "two_sided", "judge", "certified", "crossings_shift_left",
+           "curves_nest"]

@@ -3,9 +3,7 @@
 Models are batched along a leading axis (seeds, widths, targets), their losses
 summed: the models share no parameters, so each one's gradient is its own.
 Progress is the caller's: an ``on_step(step, loss)`` callback sees every step.
-``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel,
-``train_family`` any family of com.models.families on a com.training.tasks task, all
-widths in one padded program (com.models.padding).
+``train`` is the one loop; ``fit_diagonal`` trains diagonal RNNs on a kernel.
 """
 from __future__ import annotations
 
@@ -14,13 +12,9 @@ from typing import Callable
 
 import torch
 
-from ..models import families
 from ..models.kernels import diagonal_kernel
-from ..models.padding import live as live_units
-from ..models.padding import square
 from ..models.parameterisations import get
 from .loss import white_noise_loss
-from .tasks import Task
 
 OnStep = Callable[[int, torch.Tensor], None]
 
@@ -137,31 +131,4 @@ def fit_diagonal(t: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, m
     return out | {"history": history}
 
 
-def train_family(task: Task, pname: str, widths: list[int], n_models: int, steps: int, lr: float,
-                 generator: torch.Generator, on_step: OnStep | None = None) -> tuple[dict, dict]:
-    """Train n_models models of each width with Adam, all widths in one padded program:
-    on the closed-form white-noise loss (linear families) or the sampled loss (the others).
-    -> (raw params (S, ...), masks), S = len(widths) * n_models, width-major."""
-    w = torch.tensor(widths).repeat_interleave(n_models)
-    init = families.init_family(task.family, pname, len(w), max(widths), generator)
-    live = live_units(w, max(widths), torch.float64)                        # (S, M)
-    masks = {k: square(live) if v.dim() == 3 else live for k, v in init.items()}
-    # A padded unit's raw eigenvalue w is inert (its b or c is zero), but S must stay in
-    # the live block: Q = cayley(S - S^T) would otherwise rotate padded units into the model.
-    mask = {k: (torch.ones_like(v) if k in ("w", "w1", "w2") else v) for k, v in masks.items()}
-    params = {k: (v * mask[k]).requires_grad_() for k, v in init.items()}
-
-    def live_params():
-        return {k: v * mask[k] for k, v in params.items()}
-    if not families.get(task.family).linear:
-        x, y = task.data["x"][0], task.data["y"][0]
-
-        def loss_fn():
-            yhat = families.family_outputs(task.family, pname, live_params(), x)
-            return ((yhat - y) ** 2).mean((-1, -2))
-    else:
-        def loss_fn():
-            K = families.family_kernel(task.family, pname, live_params(), task.grid)
-            return white_noise_loss(task.target, K, task.weights)
-    train(list(params.values()), loss_fn, steps, lr, on_step=on_step)
-    return {k: v.detach() for k, v in live_params().items()}, masks
+__all__ = ["DiagonalRNN", "init_diagonal", "train", "fit_diagonal"]

@@ -79,6 +79,25 @@ def test_every_registered_parameter_is_in_the_key(store, change):
     assert compute.calls == 2
 
 
+def test_seed_free_work_is_shared_across_seeds_and_code(store):
+    """A seed-free result (a fit) is found again under another seed, another injected
+    parameters cell and other streams, but not under another parameter or input."""
+    compute = Counter()
+
+    def fit(**change):
+        ns = chapter(**change)
+        ns["In"].append(f"seed = {ns['seed']}")                  # papermill's injected cell
+        ns["gen"].manual_seed(ns["seed"] + 5)
+        return cache.cached("chapter.fit", {"memory": "power 1.5"}, compute, seed_free=True)
+    a = fit()
+    b = fit(seed=7)
+    assert compute.calls == 1 and torch.equal(a["x"], b["x"])
+    fit(rnn_hidden=9)
+    assert compute.calls == 2
+    cache.cached("chapter.fit", {"memory": "power 1.1"}, compute, seed_free=True)
+    assert compute.calls == 3
+
+
 def test_a_parameter_changed_after_validation_is_seen(store):
     compute, ns = Counter(), chapter()
     run(ns, compute)

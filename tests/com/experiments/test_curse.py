@@ -1,27 +1,36 @@
 import torch
 
 from com import memory
-from com.approximation import exp_sums, horizon
 from com.experiments import curse
-from com.models import residual
-from com.stability import linearisation
 
 
-def test_nonlinear_curves_are_the_simulated_rnns_on_long_runs():
-    """Column 0 is the fit's own error; along W + beta I the hardtanh RNN (bound z <= 1)
-    equals the linear one, the tanh RNN stays within the gap, and past the slowest
-    mode the error is infinite."""
-    target = memory.geometric(0.8)
-    fit = exp_sums.fits(target, [2, 4], exp_sums.delta_grid(1e-6, 8))
-    edge = float(fit["delta"][1][fit["g"][1] != 0].min())
-    betas = torch.tensor([0.3 * edge, 2 * edge])
-    out = curse.nonlinear(target, fit, betas, kappa=8.0)
-    assert torch.allclose(out["E"][:, 0], horizon.error(target, fit["delta"], fit["g"]))
-    assert bool((out["z"][:, :2] <= 1).all()) and torch.isinf(out["E"][1, 2])
-    delta = fit["delta"][1:] - betas[0]
-    p = linearisation.realise(delta, fit["g"][1:], 8.0)
-    x = torch.cat([torch.ones(1, 2000, 1), -torch.ones(1, 2000, 1)], 1)
-    y = {s: residual.rnn(p, x, s, 1.0) for s in ("linear", "hardtanh", "tanh")}
-    assert float((y["hardtanh"] - y["linear"]).abs().max()) < 1e-12
-    gap = float((y["tanh"] - y["linear"]).abs().max()) / target.l1
-    assert 0 < gap <= float(out["gap"][1, 1])
+def config(**change):
+    base = dict(widths=(2, 4, 8), log_betas=(-10.0, -0.5), n_betas=16, n_samples=2,
+                tolerance=0.1, windows=(64, 512), delta_floor=1e-8, n_deltas=8)
+    return curse.CurseConfig(**(base | change))
+
+
+def test_measure_brackets_the_radius_and_the_edge_bounds_it():
+    """The certified lower radius sits below the sampled one, which sits below the
+    slowest mode's distance to the edge; the c channel's band is ordered."""
+    cfg, target = config(), memory.power(1.5)
+    out = curse.measure(target, cfg, torch.Generator().manual_seed(0))
+    assert out["upper_holds"]
+    assert bool((out["radius_lower"] <= out["radius"] * (1 + 1e-9)).all())
+    assert bool((out["radius"] <= out["edge"] * (1 + 1e-9)).all())
+    lo, hi = out["c_radius"]
+    assert bool((lo <= hi).all()) and bool((out["u_delta"] ** 2 >= out["moment"]).all())
+
+
+def test_first_moment_is_the_closed_form_of_sum_t_t_K_t():
+    delta, g = torch.tensor([[0.5, 0.01]]), torch.tensor([[0.3, 0.7]])
+    t = torch.arange(20000, dtype=torch.float64)
+    K = (g[0, :, None] * (1 - delta[0, :, None]) ** t).sum(0)
+    assert torch.allclose(curse.first_moment(delta, g), (t * K).sum()[None], rtol=1e-9)
+
+
+def test_windows_radius_is_above_the_uniform_bound():
+    cfg, target = config(), memory.power(1.5)
+    out = curse.windows(target, cfg, cfg.fit(target), list(cfg.windows))
+    for T in cfg.windows:
+        assert bool((out["radius"][T] >= out["lower"][T]).all())

@@ -7,7 +7,7 @@ from com import memory
 from com.approximation import exp_sums
 from com.models import families, family_parts
 from com.stability import curves, verdict
-from com.training import learning_rates, loop, tasks
+from com.training import learning_rates, tasks
 from com.training.loss import white_noise_loss
 
 
@@ -26,15 +26,16 @@ def test_every_family_has_both_constructions():
         assert set(fam.recurrent) <= set(params), name
         delta, w = fam.modes(params, "best")
         assert torch.isfinite(delta).all() and w.shape == delta.shape
+        assert fam.move(params, "best", torch.tensor([1e-3, 1e-2])).shape == (2,)
+        if not fam.trainable:                                  # the SSM: no kernel to train
+            with pytest.raises(ValueError, match="no kernel"):
+                families.family_kernel(name, "best", params, 50)
+            continue
         for pname in ("direct", "best"):
             p = families.init_family(name, pname, 3, 4, g)
             assert set(fam.recurrent) <= set(p), name
-            if fam.linear:
-                grid = torch.linspace(0, 10, 50) if name == "diagonal" else 50
-                assert families.family_kernel(name, pname, p, grid).shape == (3, 50)
-            else:
-                x = torch.randn(5, 16, generator=g)
-                assert families.family_outputs(name, pname, p, x).shape == (3, 5, 16)
+            grid = torch.linspace(0, 10, 50) if name == "diagonal" else 50
+            assert families.family_kernel(name, pname, p, grid).shape == (3, 50)
     with pytest.raises(ValueError, match="family must be one of"):
         families.get("tyo")
 
@@ -50,7 +51,7 @@ def test_a_new_family_is_one_entry(monkeypatch):
         "toy", "toy", "discrete", ("w",),
         lambda d, g, p, gen: {k: v * (2 if k == "c" else 1)
                               for k, v in build(d, g / 2, p, gen).items()},
-        modes, lru.init, kernel=lambda f, p, T: lru.kernel(f, {**p, "c": p["c"] ** 2}, T))
+        modes, lru.move, lru.init, kernel=lambda f, p, T: lru.kernel(f, {**p, "c": p["c"] ** 2}, T))
     monkeypatch.setitem(families.FAMILIES, "toy", toy)
     target, fit = small_fit()
     betas = torch.logspace(-8, -1, 8)
@@ -59,14 +60,10 @@ def test_a_new_family_is_one_entry(monkeypatch):
     r = verdict.radius(betas, C["E"], C["E0"], 0.1)
     assert torch.allclose(C["E0"], fit["E0"], rtol=1e-3) and r[1] < r[0]
     g = torch.Generator().manual_seed(4)
-    task = tasks.make_task("toy", "exponential", 50.0, 32, 4, g)
+    task = tasks.make_task("toy", "exponential", 50.0, 32)
     before = white_noise_loss(task.target, families.family_kernel(
         "toy", "lru", families.init_family("toy", "lru", 2, 4, g), 32), task.weights)
-    params, masks = loop.train_family(task, "lru", [2, 4], 1, 200, 0.05, g)
-    after = white_noise_loss(
-        task.target, families.family_kernel("toy", "lru", params, 32), task.weights)
-    assert after.shape == (2,) and (after < 0.5 * before).all()
-    assert (params["c"] * (1 - masks["c"])).abs().sum() == 0       # padded units stay off
+    assert before.shape == (2,) and torch.isfinite(before).all()
     swept = learning_rates.train_at_rates(task, "lru", 4, torch.tensor([0.01, 0.1]), 2, 20, g)
     assert swept["loss"].shape == (2, 2) and torch.isfinite(swept["ratio"]).all()
 

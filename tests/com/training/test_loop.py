@@ -2,9 +2,7 @@ import pytest
 import torch
 
 from com.approximation.grids import quadrature_weights
-from com.models import families
 from com.training import loop as training
-from com.training import tasks
 
 
 def gen(seed):
@@ -70,20 +68,6 @@ def test_fit_diagonal_reduces_loss():
                                 generator=gen(0))
     assert out["history"].shape == (600, 2)
     assert torch.all(out["loss"] < 1e-2 * out["history"][0])
-
-
-def test_padded_models_are_their_width():
-    # A model of width 2 trained in a program padded to width 4 must be a width-2 model:
-    # its kernel equals that of its live block alone (for the dense RNN the eigenbasis
-    # Q = cayley(S - S^T) would otherwise mix padded units in).
-    g = torch.Generator().manual_seed(3)
-    for family in ("vanilla", "lru"):
-        task = tasks.make_task(family, "polynomial", 50.0, 32, 4, g)
-        params, _ = training.train_family(task, "best", [2, 4], 1, 5, 0.05, g)
-        K = families.family_kernel(family, "best", params, 32)[0]
-        live = {k: v[0, :2, :2] if v.dim() == 3 else v[0, :2] for k, v in params.items()}
-        K_live = families.family_kernel(family, "best", live, 32)
-        assert torch.allclose(K_live, K, atol=1e-12)
 
 
 def test_fit_diagonal_on_two_targets_is_two_runs():
