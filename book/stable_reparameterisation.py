@@ -439,7 +439,7 @@ sweep = {p: cache.cached("stable_reparameterisation.lr", dict(
     p=p, m=lr_width, lrs=lr_range + [n_lrs], R=lr_repeats, steps=lr_steps, seed=seed,
     horizon=horizon, omega=omega), lambda p=p: learning_rates.train_at_rates(
     lr_task, p, lr_width, lrs, lr_repeats, lr_steps,
-    torch.Generator().manual_seed(seed + 7)))
+    stream(seed, "lr-range")))           # one stream for every p: paired repeats
     for p in CONT}
 trains = {p: (torch.isfinite(s["loss"]) & (s["loss"] < 0.1 * s["initial"])).all(dim=1)
           for p, s in sweep.items()}                 # (L,) every repeat
