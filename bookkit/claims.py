@@ -1,8 +1,9 @@
 """What a chapter reports: its claims with verdicts and measured numbers, and glue.
 
 Every chapter records the papers' claims through one :class:`Claims` object. A claim
-carries its numbers as data: ``check(id, statement, passed, evidence, **numbers)``,
-the evidence a template formatted from the numbers (bookkit.evidence). ``finish()``
+carries its numbers as data: ``check(id, statement, passed, evidence, margin=...,
+**numbers)``, the evidence a template formatted from the numbers (bookkit.evidence)
+and the margin how far it held (bookkit.margins: > 0 holds, < 0 fails). ``finish()``
 shows the table of claims and verdicts, glues the mapping ``claim id -> reproduced``
 as ``claims`` (readers' scripts rely on it) and every claim's record, numbers
 included, as JSON (``claims_data``), and, under ``strict``, raises if any claim that
@@ -69,6 +70,9 @@ class Claim:
     """One claim: its statement, whether it reproduced, and what was measured: the
     ``evidence`` template and its ``numbers`` (``text`` is the evidence in words).
 
+    ``margin`` is how far the claim held (bookkit.margins): >= 0 exactly where it
+    passed, so a sweep can say how close each seed came to failing.
+
     ``kind`` says what a pass is worth: ``"paper"``, a statement of the papers (or of
     the book's own science) that an experiment could contradict; ``"check"``, an
     identity or a proved inequality, worth keeping but not evidence. ``ref`` names
@@ -80,6 +84,7 @@ class Claim:
     passed: bool
     evidence: str
     kind: str
+    margin: float
     ref: str = ""
     numbers: dict = field(default_factory=dict)
     expected_failure: str | None = None
@@ -88,6 +93,14 @@ class Claim:
         if self.kind not in KINDS:
             raise ValueError(f"claim {self.id!r}: kind must be one of {KINDS}; "
                              f"got {self.kind!r}")
+        margin = float(self.margin)
+        if math.isnan(margin) or (margin >= 0) != self.passed:
+            raise ValueError(
+                f"claim {self.id!r}: its margin {margin:.3g} says it "
+                f"{'held' if margin >= 0 else 'failed'}, its verdict says it "
+                f"{'held' if self.passed else 'failed'} (bookkit.margins: the margin "
+                "is >= 0 exactly where the claim holds)")
+        self.margin = margin
 
     @property
     def text(self) -> str:
@@ -109,6 +122,7 @@ class Claim:
         return {"id": self.id, "statement": self.statement, "kind": self.kind,
                 "ref": self.ref, "reproduced": self.passed,
                 "verdict": self.verdict, "expected_failure": self.expected_failure,
+                "margin": evidence.encode(self.margin),
                 "evidence": self.text, "template": self.evidence,
                 "numbers": evidence.encode(self.numbers)}
 
@@ -129,17 +143,20 @@ class Claims:
         self.items: list[Claim] = []
 
     def check(self, id: str, statement: str, passed, evidence: str, *, kind: str,
-              ref: str = "", expected_failure: str | None = None, **numbers) -> None:
+              margin: float, ref: str = "", expected_failure: str | None = None,
+              **numbers) -> None:
         """Record one claim. ``evidence`` is a template of what was measured,
         formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``);
-        ``kind`` is "paper" or "check" and ``ref`` what it reproduces (:class:`Claim`).
+        ``kind`` is "paper" or "check", ``margin`` how far it held (bookkit.margins;
+        its sign must agree with ``passed``) and ``ref`` what it reproduces
+        (:class:`Claim`).
 
         ``expected_failure`` is the reason a claim honestly does not reproduce;
         such a claim is shown as expected and never raises. Returns nothing, so a
         cell ending with a check shows only the check's line."""
         if any(c.id == id for c in self.items):
             raise ValueError(f"claim id {id!r} recorded twice")
-        claim = Claim(id, statement, bool(passed), evidence, kind, ref, numbers,
+        claim = Claim(id, statement, bool(passed), evidence, kind, margin, ref, numbers,
                       expected_failure)
         self.items.append(claim)
         print(f"[{claim.verdict}] {id}: {claim.text}")
@@ -147,8 +164,9 @@ class Claims:
     def table(self):
         import pandas as pd
         return pd.DataFrame(
-            [(c.id, c.kind, c.statement, c.text, c.verdict) for c in self.items],
-            columns=["claim", "kind", "statement", "measured", "verdict"],
+            [(c.id, c.kind, c.statement, c.text, f"{c.margin:.2g}", c.verdict)
+             for c in self.items],
+            columns=["claim", "kind", "statement", "measured", "margin", "verdict"],
         ).set_index("claim")
 
     def as_dict(self) -> dict[str, bool]:
@@ -197,11 +215,16 @@ def glued(nb: dict, key: str) -> dict:
 def read_claims(nb: dict) -> list[dict]:
     """The claims an executed chapter glued, in order: their records (``Claim.record``:
     id, statement, reproduced, verdict, expected_failure, evidence, template, numbers).
-    A chapter that did not reach ``finish()`` has none."""
+    A chapter that did not reach ``finish()`` has none. A record's ``margin`` (how far
+    the claim held, bookkit.margins) is a number; "inf" and "-inf" are decoded, and a
+    record from before margins were kept has None."""
     bundle = glued(nb, "claims_data")
     if not bundle:
         return []
-    return list(json.loads(bundle["text/plain"])["claims"])
+    records = list(json.loads(bundle["text/plain"])["claims"])
+    for r in records:
+        r["margin"] = evidence.decode(r.get("margin"))
+    return records
 
 
 __all__ = ["KINDS", "Claim", "Claims", "ClaimNotReproduced", "bound", "glue", "glued",

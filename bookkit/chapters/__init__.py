@@ -106,8 +106,12 @@ def versions() -> dict[str, str]:
 
 
 def code_hash(chapter: str, book: Path = BOOK) -> str:
-    """Hash of the code a chapter's results depend on: its source and ``sources``."""
-    h = hashlib.sha256((book / f"{chapter}.py").read_bytes())
+    """Hash of the code a chapter's results depend on: its code cells (its prose is
+    not hashed: a sentence edited after a sweep leaves the sweep's runs current) and
+    ``sources``."""
+    cells = chapter_notebook(chapter, book).cells
+    code = "\0".join(c.source for c in cells if c.cell_type == "code")
+    h = hashlib.sha256(code.encode())
     h.update(sources_hash(book.parent).encode())
     return h.hexdigest()[:16]
 

@@ -19,9 +19,9 @@ def test_plain_numbers():
 
 def test_verdicts():
     c = Claims(strict=True)
-    c.check("a", "holds", True, "x", kind="paper")
-    c.check("b", "known gap", False, "y", kind="paper", expected_failure="reason")
-    c.check("c", "surprise", True, "z", kind="paper", expected_failure="reason")
+    c.check("a", "holds", True, "x", margin=1.0, kind="paper")
+    c.check("b", "known gap", False, "y", margin=-1.0, kind="paper", expected_failure="reason")
+    c.check("c", "surprise", True, "z", margin=1.0, kind="paper", expected_failure="reason")
     assert c.as_dict() == {"a": True, "b": False, "c": True}
     assert list(c.table()["verdict"]) == [
         "reproduced", "not reproduced (expected)", "reproduced (was expected to fail)"]
@@ -29,20 +29,20 @@ def test_verdicts():
 
 def test_duplicate_id_rejected():
     c = Claims()
-    c.check("a", "s", True, "e", kind="paper")
+    c.check("a", "s", True, "e", margin=1.0, kind="paper")
     with pytest.raises(ValueError, match="twice"):
-        c.check("a", "s", True, "e", kind="paper")
+        c.check("a", "s", True, "e", margin=1.0, kind="paper")
 
 
 def test_finish_raises_only_under_strict(monkeypatch):
     glued = {}
     monkeypatch.setattr("bookkit.claims.glue", lambda k, v, display=False: glued.__setitem__(k, v))
     lax = Claims(strict=False)
-    lax.check("a", "fails", False, "e", kind="paper")
+    lax.check("a", "fails", False, "e", margin=-1.0, kind="paper")
     lax.finish()
     assert glued["claims"] == {"a": False}
     strict = Claims(strict=True)
-    strict.check("a", "fails", False, "e", kind="paper")
+    strict.check("a", "fails", False, "e", margin=-1.0, kind="paper")
     with pytest.raises(ClaimNotReproduced, match="'a'"):
         strict.finish()
 
@@ -50,7 +50,7 @@ def test_finish_raises_only_under_strict(monkeypatch):
 def test_expected_failure_does_not_raise(monkeypatch):
     monkeypatch.setattr("bookkit.claims.glue", lambda *a, **k: None)
     c = Claims(strict=True)
-    c.check("a", "known gap", False, "e", kind="paper", expected_failure="why")
+    c.check("a", "known gap", False, "e", margin=-1.0, kind="paper", expected_failure="why")
     c.finish()
 
 
@@ -65,7 +65,7 @@ def test_numbers_are_data_and_the_text_is_made_from_them(monkeypatch, capsys):
     monkeypatch.setattr("bookkit.claims.glue", lambda k, v, display=False: glued.__setitem__(k, v))
     c = Claims(strict=False)
     c.check("rates", "a power law", True, "fitted rates {rates}; min R^2 {r2:.3f}",
-            kind="paper", ref="li2021 Thm 2",
+            kind="paper", margin=0.5, ref="li2021 Thm 2",
             rates=items([0.512, np.float64(1.25)], "{v:.2f}"), r2=torch.tensor(0.9512))
     assert capsys.readouterr().out == "[reproduced] rates: fitted rates 0.51, 1.25; min R^2 0.951\n"
     c.finish()
@@ -77,6 +77,25 @@ def test_numbers_are_data_and_the_text_is_made_from_them(monkeypatch, capsys):
     assert glued["claims"] == {"rates": True}                    # the readers' contract
     assert glued["claim_kinds"] == {"rates": "paper"}
     assert (record["kind"], record["ref"]) == ("paper", "li2021 Thm 2")
+    assert record["margin"] == 0.5
+
+
+def test_a_margin_must_agree_with_the_verdict(monkeypatch):
+    """The margin decides the claim: one whose sign disagrees with the verdict is a
+    bug in the chapter, refused where it is recorded."""
+    import math
+    monkeypatch.setattr("bookkit.claims.glue", lambda *a, **k: None)
+    c = Claims(strict=False)
+    with pytest.raises(ValueError, match="'a': its margin -0.3 says it failed"):
+        c.check("a", "s", True, "e", margin=-0.3, kind="paper")
+    with pytest.raises(ValueError, match="'b': its margin 0 says it held"):
+        c.check("b", "s", False, "e", margin=0.0, kind="paper")
+    with pytest.raises(ValueError, match="'c': its margin nan"):
+        c.check("c", "s", True, "e", margin=math.nan, kind="paper")
+    with pytest.raises(TypeError, match="margin"):
+        c.check("d", "s", True, "e", kind="paper")               # no margin: refused
+    c.check("e", "s", False, "e", margin=-math.inf, kind="paper")
+    assert [x.margin for x in c.items] == [-math.inf]
 
 
 def test_every_claim_says_what_kind_of_evidence_it_is(monkeypatch):
@@ -86,9 +105,9 @@ def test_every_claim_says_what_kind_of_evidence_it_is(monkeypatch):
     with pytest.raises(TypeError, match="kind"):
         c.check("a", "s", True, "e")                             # no kind: refused
     with pytest.raises(ValueError, match="kind must be one of"):
-        c.check("a", "s", True, "e", kind="evidence")
-    c.check("a", "a theorem's content", True, "e", kind="paper")
-    c.check("b", "an identity", True, "e", kind="check")
+        c.check("a", "s", True, "e", margin=1.0, kind="evidence")
+    c.check("a", "a theorem's content", True, "e", margin=1.0, kind="paper")
+    c.check("b", "an identity", True, "e", margin=1.0, kind="check")
     c.finish()
     assert glued["claim_kinds"] == {"a": "paper", "b": "check"}
     assert list(c.table()["kind"]) == ["paper", "check"]

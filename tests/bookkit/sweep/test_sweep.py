@@ -46,9 +46,11 @@ if seed == fail_seed:
 # a quick chapter: bookkit.claims without torch
 import os
 from bookkit.claims import Claims
+from bookkit.margins import exceeds
 claims = Claims(strict=strict)
 claims.check("even", "the seed is even", seed % 2 == 0,
-             "seed {seed}; value {value:.2f}; threads {threads}", kind="paper", seed=seed,
+             "seed {seed}; value {value:.2f}; threads {threads}", kind="paper",
+             margin=exceeds(0.5 - seed % 2, 0, 1), seed=seed,
              value=seed / 10, threads=os.environ["OMP_NUM_THREADS"])
 claims.finish()
 '''
