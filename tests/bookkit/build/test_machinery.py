@@ -76,7 +76,8 @@ def test_nothing_to_move_and_shared_lines_leave_the_cell_whole():
 def test_claims_cells_are_folded_and_their_printed_lines_dropped():
     out = {"output_type": "stream", "name": "stdout",
            "text": "[reproduced] a: rate 1.0\nsomething else\n"}
-    nb = {"cells": [code("claims.check('a', 's', True, 'rate 1.0', kind='paper', margin=1.0)", [out])]}
+    call = "claims.check('a', 's', True, 'rate 1.0', kind='paper', margin=1.0)"
+    nb = {"cells": [code(call, [out])]}
     machinery.fold_bookkeeping(nb, {"[reproduced] a: rate 1.0"})
     [cell] = nb["cells"]
     assert "hide-input" in cell["metadata"]["tags"]

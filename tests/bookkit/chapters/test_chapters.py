@@ -3,6 +3,7 @@
 def test_prose_is_not_code(tmp_path):
     """A sentence edited after a sweep leaves its runs current; a code line does not."""
     import shutil
+
     from bookkit.chapters import BOOK, code_hash
     shutil.copy(BOOK / "memory_functions.py", tmp_path / "memory_functions.py")
     before = code_hash("memory_functions", tmp_path)
