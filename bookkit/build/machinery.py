@@ -169,12 +169,21 @@ def fold(cell: dict) -> dict:
     return {**cell, "metadata": {**cell.get("metadata", {}), "tags": [*tags(cell), *extra]}}
 
 
-def records_claims(cell: dict) -> bool:
-    """Whether a code cell records claims (``claims.check``/``claims.finish``)."""
+def records_claims(cell: dict, recorders: frozenset[str] = frozenset()) -> bool:
+    """Whether a code cell records claims: calls ``claims.check``/``claims.finish``,
+    or a function of ``recorders`` (the chapter's own functions that call them)."""
     tree = ast.parse("".join(cell["source"]))
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-               and n.func.attr in CLAIMS and isinstance(n.func.value, ast.Name)
-               and n.func.value.id == "claims" for n in ast.walk(tree))
+    return any(isinstance(n, ast.Call) and (
+        isinstance(n.func, ast.Attribute) and n.func.attr in CLAIMS
+        and isinstance(n.func.value, ast.Name) and n.func.value.id == "claims"
+        or isinstance(n.func, ast.Name) and n.func.id in recorders) for n in ast.walk(tree))
+
+
+def recorders(cells: list[dict]) -> frozenset[str]:
+    """The names of the functions a chapter defines that record claims."""
+    defs = [n for c in cells if c["cell_type"] == "code"
+            for n in ast.parse("".join(c["source"])).body if isinstance(n, ast.FunctionDef)]
+    return frozenset(d.name for d in defs if records_claims({"source": ast.unparse(d)}))
 
 
 def drop_claim_lines(cell: dict, lines: set[str]) -> dict:
@@ -195,11 +204,12 @@ def fold_bookkeeping(nb: dict, claim_lines: set[str]) -> None:
     """Fold a chapter's bookkeeping (module doc), in place. ``claim_lines`` are the
     lines its checks printed (``[verdict] id: evidence``)."""
     cells, out = nb["cells"], []
+    own = recorders(cells)
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code" or {"parameters", "hide-input", "remove-cell"} \
                 & set(tags(cell)):
             out.append(cell)
-        elif records_claims(cell):
+        elif records_claims(cell, own):
             out.append(fold(drop_claim_lines(cell, claim_lines)))
         else:
             later = set().union(*(_loads(ast.parse("".join(c["source"])))

@@ -24,7 +24,9 @@ It adds MyST substitutions to the staged ``_config.yml`` (the repository's own
 
 - ``reproduce_<chapter>``: the "Reproduce this page" box of a chapter
   (bookkit.build.reproduce), shown with the one line ``{{ reproduce_<chapter> }}``;
-- ``claims_<chapter>``: the box of its claims (bookkit.build.summary);
+- ``claims_<chapter>``: the box of its claims (bookkit.build.summary), with, when the
+  full-scale sweep ran the chapter's current code, in how many seeds each held, its
+  margin's spread and the figure of the margins (bookkit.build.over_seeds);
 - ``chapter_map``: one entry per chapter (title and opening paragraph);
 - ``claims_summary``, ``claims_counts``: the intro's table of every chapter's claims
   and verdicts, and their counts, read from the ``claims_data`` glue (JSON records) of
@@ -43,7 +45,7 @@ from pathlib import Path
 import yaml
 
 from bookkit import chapters as book
-from bookkit.build import install, machinery, summary
+from bookkit.build import install, machinery, over_seeds, summary
 from bookkit.build.reproduce import reproduce_box
 from bookkit.chapters import ROOT
 from bookkit.claims import read_claims
@@ -157,15 +159,22 @@ def opening(nb: dict) -> tuple[str, str]:
     return title, " ".join(paragraph)
 
 
-def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
-    """The body of the robustness page, from the sweep summary at ``path`` if any."""
+def sweep_summary(path: Path = runs.OUT / "summary.json") -> tuple[dict | None, str]:
+    """The sweep summary at ``path`` (None if there is none or it is damaged), and the
+    body of the robustness page made from it (saying why, if it could not be read)."""
     if not path.exists():
-        return robustness.page(None)
+        return None, robustness.page(None)
     current = {c: book.code_hash(c) for c in book.chapter_names()}
     try:
-        return robustness.page(json.loads(path.read_text()), current)
+        summary = json.loads(path.read_text())
+        return summary, robustness.page(summary, current)
     except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
-        return robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+        return None, robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+
+
+def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:
+    """The body of the robustness page, from the sweep summary at ``path`` if any."""
+    return sweep_summary(path)[1]
 
 
 def put_claims_box(nb: dict, name: str) -> None:
@@ -194,13 +203,17 @@ def stage_chapter(nb: dict, name: str, config: dict) -> list[dict]:
 def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
     """Prepare the staged notebooks (in place); the substitutions for the book."""
     subs, records, entries = {}, [], []
+    swept, subs["robustness_summary"] = sweep_summary()
     for name in chapters(src):
         path = src / "book" / f"{name}.ipynb"
         nb = json.loads(path.read_text())
         claims = stage_chapter(nb, name, config)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         subs[f"reproduce_{name}"] = reproduce_box(name, nb, scale)
-        subs[f"claims_{name}"] = summary.claims_box(name, claims)
+        seeds = over_seeds.evidence_sweep(swept, name, book.code_hash(name))
+        subs[f"claims_{name}"] = summary.claims_box(
+            name, claims, seeds=seeds,
+            figure=over_seeds.draw(name, seeds, src / "book") if seeds else "")
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
         records += [(name, c) for c in claims]
@@ -208,7 +221,6 @@ def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
     subs["claims_summary"] = summary.claims_summary(records)
     subs["claims_counts"] = summary.claims_counts(records)
     subs["build_scale"] = scale
-    subs["robustness_summary"] = robustness_summary()
     return subs
 
 

@@ -10,8 +10,8 @@
 """
 from __future__ import annotations
 
-from bookkit.build import citations
-from bookkit.sweep.robustness import escape
+from bookkit.build import citations, over_seeds
+from bookkit.sweep.robustness import escape, seed_ranges
 
 MARKS = {True: ("✓", "pass"), False: ("✗", "fail")}
 
@@ -41,24 +41,37 @@ def reference(ref: str, keys=None) -> str:
     return "; ".join(out)
 
 
-def claims_box(chapter: str, claims: list[dict], keys=None) -> str:
-    """The box a chapter opens with (module doc), in MyST."""
+def claims_box(chapter: str, claims: list[dict], keys=None, seeds: dict | None = None,
+               figure: str = "") -> str:
+    """The box a chapter opens with (module doc), in MyST. ``seeds``: the chapter's
+    entry in the evidence sweep (bookkit.build.over_seeds.evidence_sweep), which adds
+    a column "held in seeds" and ``figure``, the MyST of its margins figure."""
     ordered = sorted(claims, key=lambda c: c["kind"] != "paper")
     refs = any(c.get("ref") for c in ordered)
-    head = "| | claim | kind |" + (" reproduces |" if refs else "")
+    tally = {t["id"]: t for t in seeds["claims"]} if seeds else None
+    head = "| | claim | kind |" + (" reproduces |" if refs else "") + \
+        (" held in seeds |" if tally is not None else "")
     rows = [f"| {verdict(c)} | {escape(c['statement'])} (`{c['id']}`) | {c['kind']} |"
-            + (f" {reference(c.get('ref', ''), keys)} |" if refs else "") for c in ordered]
+            + (f" {reference(c.get('ref', ''), keys)} |" if refs else "")
+            + (f" {escape(over_seeds.held(tally[c['id']])) if c['id'] in tally else ''} |"
+               if tally is not None else "") for c in ordered]
     n_paper = sum(c["kind"] == "paper" for c in claims)
+    over = (f" Beside each, in how many of the seeds {seed_ranges(seeds['seeds'])} of the "
+            "full-scale sweep it held and its margin over them (how far it held, > 0, "
+            "bookkit.margins), drawn below; every sweep is on {doc}`robustness`."
+            if seeds else " How they fare over seeds: {doc}`robustness`.")
+    fence = "::::" if figure else ":::"
     return "\n".join([
-        ":::{admonition} What this page checks",
+        f"{fence}{{admonition}} What this page checks",
         ":class: claims",
         f":name: {box_label(chapter)}",
         f"{n_paper} claims of the papers and {len(claims) - n_paper} checks "
         "(identities, proved inequalities), with their verdicts in this build; the "
-        "measured numbers are in the table at the end of the page.",
+        "measured numbers are in the table at the end of the page." + over,
         "",
-        head, "|---|---|---|" + ("---|" if refs else ""), *rows,
-        ":::"])
+        head, "|---|---|---|" + ("---|" if refs else "") + ("---|" if tally else ""),
+        *rows, *(["", figure] if figure else []),
+        fence])
 
 
 def claims_summary(records: list[tuple[str, dict]]) -> str:

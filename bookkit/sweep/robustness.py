@@ -19,7 +19,7 @@ import statistics
 from collections import Counter
 from datetime import datetime, timezone
 
-from ..evidence import decode, ranges, render
+from ..evidence import decode, encode, ranges, render
 
 # the scale at which the chapters state their claims: only its sweeps are evidence
 EVIDENCE_SCALE = "full"
@@ -45,20 +45,31 @@ def evidence_range(claims: list[dict]) -> str:
             f"{others} other text{'s' if others > 1 else ''})")
 
 
+def margin_spread(claims: list[dict]) -> dict | None:
+    """The least, median (the lower middle one) and largest margin of one claim over
+    runs (bookkit.margins; "inf"/"-inf" kept as such), or None if no run recorded one."""
+    m = sorted(decode(c["margin"]) for c in claims if c.get("margin") is not None)
+    if not m:
+        return None
+    return encode(dict(min=m[0], median=statistics.median_low(m), max=m[-1]))
+
+
 def claim_tallies(done: list[dict]) -> list[dict]:
-    """Per claim over the successful runs of one chapter: reproduced k of n, whether it
-    is expected to fail, its evidence range and its verdict at each seed."""
+    """Per claim over the successful runs of one chapter: reproduced k of n, its kind,
+    whether it is expected to fail, its evidence range, its margin's spread, and its
+    verdict and margin at each seed."""
     ids = list(dict.fromkeys(c["id"] for r in done for c in r["claims"]))
     out = []
     for cid in ids:
         rows = [(r["seed"], c) for r in done for c in r["claims"] if c["id"] == cid]
         out.append(dict(
-            id=cid, statement=rows[-1][1]["statement"],
+            id=cid, statement=rows[-1][1]["statement"], kind=rows[-1][1].get("kind"),
             reproduced=sum(bool(c["reproduced"]) for _, c in rows), runs=len(rows),
             expected_failure=any(c.get("expected_failure") is not None for _, c in rows),
             evidence_range=evidence_range([c for _, c in rows]),
-            by_seed={str(s): dict(reproduced=bool(c["reproduced"]), evidence=c["evidence"])
-                     for s, c in rows}))
+            margin=margin_spread([c for _, c in rows]),
+            by_seed={str(s): dict(reproduced=bool(c["reproduced"]), evidence=c["evidence"],
+                                  margin=encode(c.get("margin"))) for s, c in rows}))
     return out
 
 
@@ -128,8 +139,17 @@ def _overrides(sweep: dict) -> str:
     return " and " + ", ".join(f"`{k}={json.dumps(v)}`" for k, v in sweep["overrides"].items())
 
 
+def margin_text(spread: dict | None) -> str:
+    """"0.31 to 1.7 (median 0.9)": a claim's margin over runs (bookkit.margins)."""
+    if not spread:
+        return "not recorded"
+    lo, mid, hi = (decode(spread[k]) for k in ("min", "median", "max"))
+    return f"{lo:.2g}" if lo == hi else f"{lo:.2g} to {hi:.2g} (median {mid:.2g})"
+
+
 def claims_table(sweep: dict) -> list[str]:
-    rows = ["| chapter | claim | reproduced | measured, over the runs |", "|---|---|---|---|"]
+    rows = ["| chapter | claim | reproduced | margin | measured, over the runs |",
+            "|---|---|---|---|---|"]
     for chapter, ch in sweep["chapters"].items():
         for i, c in enumerate(ch["claims"]):
             mark = "✓" if c["reproduced"] == c["runs"] else "✗" if not c["reproduced"] else "~"
@@ -137,6 +157,7 @@ def claims_table(sweep: dict) -> list[str]:
             rows.append(f"| {f'{{doc}}`{chapter}`' if i == 0 else ''} | "
                         f"`{c['id']}`{note}: {escape(c['statement'])} | "
                         f"{mark} {c['reproduced']} of {c['runs']} | "
+                        f"{margin_text(c.get('margin'))} | "
                         f"{escape(c['evidence_range'])} |")
     return rows
 
@@ -199,7 +220,10 @@ def page(summary: dict | None, current: dict | None = None, error: str | None = 
                 f"Seeds {seed_ranges(sweep['seeds'])}, parameter sets "
                 f"`book/params/{sweep['scale']}/<chapter>.yaml` with `strict=False`"
                 f"{_overrides(sweep)}. A claim reproduced in every run is marked ✓, "
-                "in none ✗, in some ~.", "",
+                "in none ✗, in some ~. Its margin is how far it held (> 0) or failed "
+                "(< 0) in each run: decades between the measured value and the claim's "
+                "limit, or the unit the claim names for a signed quantity or a count.",
+                "",
                 *claims_table(sweep), "", "Run times:", "",
                 *times_table(sweep, current), ""]
     if summary.get("stale"):

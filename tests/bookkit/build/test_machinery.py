@@ -89,3 +89,17 @@ def test_parameters_and_folded_cells_are_left_alone():
     nb = {"cells": [dict(c) for c in cells]}
     machinery.fold_bookkeeping(nb, set())
     assert nb["cells"] == cells
+
+
+def test_a_cell_calling_the_chapters_own_claim_recorder_is_bookkeeping():
+    define = code("def table_claim(cid, rows):\n    claims.check(cid, 's', True, 'e', "
+                  "kind='paper', margin=1.0)\n\ndef unrelated(x):\n    return x")
+    out = {"output_type": "stream", "name": "stdout", "text": "[reproduced] a: e\n"}
+    call = {**code("rows = [1]\ntable_claim('a', rows)", [out]), "id": "c2"}
+    plain = {**code("y = unrelated(2)"), "id": "c3"}
+    assert machinery.recorders([define, call, plain]) == {"table_claim"}
+    nb = {"cells": [define, call, plain]}
+    machinery.fold_bookkeeping(nb, {"[reproduced] a: e"})
+    folded = [c["id"] for c in nb["cells"] if machinery.TAG in c["metadata"]["tags"]]
+    assert folded == ["c1", "c2"]
+    assert nb["cells"][1]["outputs"] == []          # its printed line is in the table

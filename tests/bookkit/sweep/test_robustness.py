@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def claim(template, **numbers):
     """A claim's record as bookkit.claims glues it."""
     from bookkit.claims import Claim
-    return Claim("x", "x holds", True, template, "paper", numbers=numbers).record()
+    return Claim("x", "x holds", True, template, "paper", 1.0, numbers=numbers).record()
 
 
 def test_evidence_range_fills_the_template_with_each_numbers_range():
@@ -36,7 +36,8 @@ def record(chapter, seed, claims, status="done", duration=10.0, overrides=None, 
                 code=code, error="RuntimeError: boom" if status == "failed" else None,
                 claims=[dict(id=i, statement=f"{i} holds", evidence=f"value {v}",
                              template="value {v}", numbers={"v": v}, expected_failure=None,
-                             verdict="reproduced" if ok else "NOT reproduced", reproduced=ok)
+                             verdict="reproduced" if ok else "NOT reproduced", reproduced=ok,
+                             kind="paper", margin=v if ok else -v)
                         for i, ok, v in claims])
 
 
@@ -63,7 +64,9 @@ def test_summarise_counts_claims_runs_and_failures(summary):
     assert (a["id"], a["reproduced"], a["runs"]) == ("a", 2, 2)
     assert a["evidence_range"] == "value [0.5, 0.7]"
     assert (b["reproduced"], b["runs"]) == (1, 2)
-    assert b["by_seed"]["0"] == {"reproduced": False, "evidence": "value 1"}
+    assert b["by_seed"]["0"] == {"reproduced": False, "evidence": "value 1", "margin": -1}
+    assert a["margin"] == {"min": 0.5, "median": 0.5, "max": 0.7}
+    assert b["margin"] == {"min": -1, "median": -1, "max": 2}
     assert grid["chapters"]["toy"]["claims"][0]["reproduced"] == 0
     json.dumps(summary)     # it is written as JSON
 
@@ -71,7 +74,8 @@ def test_summarise_counts_claims_runs_and_failures(summary):
 def test_page_shows_counts_times_and_changes(summary):
     text = rb.page(summary, current={"toy": "c2"})
     assert "## Scale full, 3 seeds" in text and "with overrides" in text
-    assert "| {doc}`toy` | `a`: a holds | ✓ 2 of 2 | value \\[0.5, 0.7\\] |" in text
+    assert ("| {doc}`toy` | `a`: a holds | ✓ 2 of 2 | 0.5 to 0.7 (median 0.5) | "
+            "value \\[0.5, 0.7\\] |") in text
     assert "~ 1 of 2" in text and "✗ 0 of 1" in text and "`steps=5`" in text
     assert "at seed 2 failed: RuntimeError: boom" in text
     assert "source or `com` changed after this sweep" in text
@@ -111,3 +115,15 @@ def test_stage_reads_the_summary_or_says_why_not(tmp_path, summary):
     assert "could not be read" in stage.robustness_summary(tmp_path / "bad.json")
     (tmp_path / "s.json").write_text(json.dumps(summary))
     assert "`a`: a holds | ✓ 2 of 2" in stage.robustness_summary(tmp_path / "s.json")
+
+
+def test_margins_keep_infinities_and_old_runs_have_none():
+    import math
+    runs = [dict(margin="inf"), dict(margin=0.2), dict(margin="-inf")]
+    assert rb.margin_spread(runs) == {"min": "-inf", "median": 0.2, "max": "inf"}
+    assert rb.margin_spread([dict(margin=None), {}]) is None
+    assert rb.margin_text(None) == "not recorded"
+    assert rb.margin_text({"min": "-inf", "median": 0.2, "max": 3}) == \
+        "-inf to 3 (median 0.2)"
+    assert rb.margin_text({"min": 1.234, "median": 1.234, "max": 1.234}) == "1.2"
+    assert math.isinf(rb.decode("inf"))
