@@ -1,4 +1,4 @@
-"""python -m benchmarks [--quick] [--book] [--only 1,2,3,5,6] [--threads 1,2] [--out _build]
+"""python -m benchmarks [--quick] [--book] [--only 1,2,3,5,6,7] [--threads 1,2] [--out _build]
 
 Times the authors' time-loop approach against com on the same workloads, asserts
 that both compute the same result, and writes <out>/bench.json and <out>/bench.md.
@@ -17,7 +17,7 @@ from . import ROOT_DIR, machine
 from . import THREADS as _threads
 
 WORKLOADS = {"1": "linear_epoch", "2": "perturbation", "3": "batched_step", "4": "book",
-             "5": "stability_curve", "6": "sweep"}
+             "5": "stability_curve", "6": "sweep", "7": "book_sweep"}
 
 
 def table(rows: list[dict], info: dict) -> str:
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="tiny sizes (the smoke test)")
     ap.add_argument("--book", action="store_true", help="also time make book at full scale")
-    ap.add_argument("--only", default="1,2,3,5,6",
+    ap.add_argument("--only", default="1,2,3,5,6,7",
                     help="workloads to run, e.g. 1,3 (4 = --book)")
     ap.add_argument("--threads", default="1,2", help="torch thread counts to try, e.g. 1,2")
     ap.add_argument("--out", default=str(ROOT_DIR / "_build"), help="folder for bench.json/.md")
