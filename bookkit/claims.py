@@ -84,7 +84,7 @@ class Claim:
     passed: bool
     evidence: str
     kind: str
-    margin: float
+    margin: float | None = None
     ref: str = ""
     numbers: dict = field(default_factory=dict)
     expected_failure: str | None = None
@@ -93,6 +93,8 @@ class Claim:
         if self.kind not in KINDS:
             raise ValueError(f"claim {self.id!r}: kind must be one of {KINDS}; "
                              f"got {self.kind!r}")
+        if self.margin is None:          # not recorded (yet) for this claim
+            return
         margin = float(self.margin)
         if math.isnan(margin) or (margin >= 0) != self.passed:
             raise ValueError(
@@ -122,9 +124,9 @@ class Claim:
         return {"id": self.id, "statement": self.statement, "kind": self.kind,
                 "ref": self.ref, "reproduced": self.passed,
                 "verdict": self.verdict, "expected_failure": self.expected_failure,
-                "margin": evidence.encode(self.margin),
                 "evidence": self.text, "template": self.evidence,
-                "numbers": evidence.encode(self.numbers)}
+                "numbers": evidence.encode(self.numbers),
+                **({} if self.margin is None else {"margin": evidence.encode(self.margin)})}
 
 
 class Records(list):
@@ -143,7 +145,8 @@ class Claims:
         self.items: list[Claim] = []
 
     def check(self, id: str, statement: str, passed, evidence: str, *, kind: str,
-              margin: float, ref: str = "", expected_failure: str | None = None,
+              margin: float | None = None, ref: str = "",
+              expected_failure: str | None = None,
               **numbers) -> None:
         """Record one claim. ``evidence`` is a template of what was measured,
         formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``);
@@ -163,11 +166,13 @@ class Claims:
 
     def table(self):
         import pandas as pd
-        return pd.DataFrame(
-            [(c.id, c.kind, c.statement, c.text, f"{c.margin:.2g}", c.verdict)
-             for c in self.items],
-            columns=["claim", "kind", "statement", "measured", "margin", "verdict"],
-        ).set_index("claim")
+        table = pd.DataFrame(
+            [(c.id, c.kind, c.statement, c.text, c.verdict) for c in self.items],
+            columns=["claim", "kind", "statement", "measured", "verdict"])
+        if any(c.margin is not None for c in self.items):    # shown once recorded
+            table.insert(4, "margin", ["" if c.margin is None else f"{c.margin:.2g}"
+                                       for c in self.items])
+        return table.set_index("claim")
 
     def as_dict(self) -> dict[str, bool]:
         return {c.id: c.passed for c in self.items}

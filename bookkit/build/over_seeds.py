@@ -36,9 +36,15 @@ def evidence_sweep(summary: dict | None, chapter: str, code: str) -> dict | None
 
 
 def held(tally: dict) -> str:
-    """"20 of 20; margin 0.31 to 1.7 (median 0.9)"."""
-    return (f"{tally['reproduced']} of {tally['runs']}; margin "
-            f"{margin_text(tally.get('margin'))}")
+    """"20 of 20; margin 0.31 to 1.7 (median 0.9)" (no margin where none was recorded)."""
+    count = f"{tally['reproduced']} of {tally['runs']}"
+    return count + (f"; margin {margin_text(tally['margin'])}" if tally.get("margin")
+                    else "")
+
+
+def recorded(entry: dict) -> bool:
+    """Whether any claim of the chapter's sweep recorded a margin (else no figure)."""
+    return any(t.get("margin") for t in entry["claims"])
 
 
 def margins(tally: dict) -> list[tuple[int, float]]:
@@ -93,4 +99,4 @@ def draw(chapter: str, entry: dict, book: Path) -> str:
         "zero), met (right) or not (left).", ":::"])
 
 
-__all__ = ["FOLDER", "draw", "evidence_sweep", "figure", "held", "margins"]
+__all__ = ["FOLDER", "draw", "evidence_sweep", "figure", "held", "margins", "recorded"]

@@ -213,7 +213,8 @@ def stage(src: Path, scale: str, config: dict) -> dict[str, str]:
         seeds = over_seeds.evidence_sweep(swept, name, book.code_hash(name))
         subs[f"claims_{name}"] = summary.claims_box(
             name, claims, seeds=seeds,
-            figure=over_seeds.draw(name, seeds, src / "book") if seeds else "")
+            figure=over_seeds.draw(name, seeds, src / "book")
+            if seeds and over_seeds.recorded(seeds) else "")
         title, para = opening(nb)
         entries.append(f"- {{doc}}`{title} <{name}>`: {para}")
         records += [(name, c) for c in claims]

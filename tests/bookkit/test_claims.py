@@ -92,10 +92,11 @@ def test_a_margin_must_agree_with_the_verdict(monkeypatch):
         c.check("b", "s", False, "e", margin=0.0, kind="paper")
     with pytest.raises(ValueError, match="'c': its margin nan"):
         c.check("c", "s", True, "e", margin=math.nan, kind="paper")
-    with pytest.raises(TypeError, match="margin"):
-        c.check("d", "s", True, "e", kind="paper")               # no margin: refused
+    c.check("d", "s", True, "e", kind="paper")                  # not recorded
     c.check("e", "s", False, "e", margin=-math.inf, kind="paper")
-    assert [x.margin for x in c.items] == [-math.inf]
+    assert [x.margin for x in c.items] == [None, -math.inf]
+    assert "margin" not in c.items[0].record()
+    assert list(c.table()["margin"]) == ["", "-inf"]
 
 
 def test_every_claim_says_what_kind_of_evidence_it_is(monkeypatch):

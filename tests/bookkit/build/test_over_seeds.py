@@ -32,6 +32,8 @@ def test_only_the_full_scale_sweep_of_the_current_code_is_shown():
     assert over_seeds.evidence_sweep(swept(), "ch", "c2") is None       # code changed
     assert over_seeds.evidence_sweep(swept(), "other", "c1") is None
     assert over_seeds.evidence_sweep(None, "ch", "c1") is None
+    assert over_seeds.recorded(entry)
+    assert over_seeds.held({"reproduced": 3, "runs": 3, "margin": None}) == "3 of 3"
 
 
 def test_the_box_gains_a_column_and_the_figure(tmp_path):

@@ -127,7 +127,8 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     assert toy_sum["done"] == 2 and toy_sum["failed"][0]["seed"] == 1
     assert toy_sum["claims"][0] | {"by_seed": None} == dict(
         id="even", statement="the seed is even", reproduced=2, runs=2, expected_failure=False,
-        evidence_range="seed [0, 2]; value [0.00, 0.20]; threads 1", by_seed=None)
+        evidence_range="seed [0, 2]; value [0.00, 0.20]; threads 1", by_seed=None,
+        kind="paper", margin={"min": 0.5, "median": 0.5, "max": 0.5})
     assert json.loads((out / "summary.json").read_text()) == summary
 
     # a rerun keeps what finished, retries the failure; a damaged file is recomputed
