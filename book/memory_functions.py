@@ -55,6 +55,7 @@ from bookkit.chapter import start, stream
 from bookkit.chapters.memory_functions import Params
 from bookkit.claims import Claims, bound, glue
 from bookkit.evidence import items, span
+from bookkit.margins import above, below, least
 from com import memory
 from com.approximation import laws
 from com.models import kernels, random_nets, residual, ssm
@@ -308,19 +309,21 @@ claims.check("probes-agree", f"RNN, GRU and LSTM at initialisation, every depth:
              small_worst <= agree, "worst factor {worst:.3f} over {cells} cells at "
              "|x| = {mags}", worst=small_worst, cells=len(at_scale),
              mags=items(magnitudes, "{v:g}"), kind="paper",
-             ref="wang2024inverse Fig. 10")
+             margin=below(small_worst, agree), ref="wang2024inverse Fig. 10")
 claims.check("probes-part-large", f"at a held input of size {large_magnitude:g} the "
              f"gated networks' (GRU, LSTM) held-input memory decays slower than their "
              f"impulse memory by more than the factor {agree:g}, at every depth",
              min(gated) > agree,
              "impulse / Heaviside rates {gated} (plain RNN {plain})",
-             gated=span(gated, ".2f"), plain=span(plain, ".2f"), kind="paper")
+             gated=span(gated, ".2f"), plain=span(plain, ".2f"), kind="paper",
+             margin=above(min(gated), agree))
 
 # %%
 claims.check("s4d-probes-identical", "S4D is linear: both probes of every layer drawn "
              "equal its kernel |K| to round-off", s4d_dev <= 1e-9,
              "largest deviation <= {dev:.2g} of the largest |K|",
              dev=bound(s4d_dev, 1e-12), kind="check",
+             margin=below(bound(s4d_dev, 1e-12), 1e-9),
              ref="wang2024inverse Fig. 10 (S4D)")
 claims.check("tanh-no-decay", "Fig. 11: the largest held input is never forgotten (its "
              "output moves at the derived ray speed 1, within 1%, at the end), the "
@@ -328,5 +331,7 @@ claims.check("tanh-no-decay", "Fig. 11: the largest held input is never forgotte
              abs(large - 1) <= 0.01 and small <= 1e-6,
              "largest: speed {large:.4f}; smallest <= {small:.2g} of its peak",
              large=large, small=bound(small, 1e-12), kind="paper",
+             margin=least(below(abs(large - 1), 0.01),
+                          below(bound(small, 1e-12), 1e-6)),
              ref="wang2024inverse Fig. 11")
 claims.finish()
