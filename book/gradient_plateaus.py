@@ -66,6 +66,7 @@ from bookkit.chapter import progress, start, stream
 from bookkit.chapters.gradient_plateaus import Params
 from bookkit.claims import Claims, glue
 from bookkit.evidence import items
+from bookkit.margins import above, below, exceeds, holds, least, short_of, within
 from com import memory
 from com.approximation import grids, laws
 from com.experiments import plateaus_airy, plateaus_sgd
@@ -417,6 +418,23 @@ for key, val in dict(onset_lo=onsets.min(), onset_hi=onsets.max(), band=band,
 print(f"derived onsets {', '.join(f'{x:.2f}' for x in onsets)}; "
       f"{onset_agree} of {onset_decided} judged pairs agree")
 
+# %%
+# How near each judged pair came to the other verdict: the fraction of its loss gone
+# by its first flat step (where the rule's plateau starts), measured f(w0, t0), against
+# `drop`, in decades: the rule sees no plateau exactly where it is at least `drop`.
+def gone_when_flat(curve):                     # (K,) one loss curve -> its fraction
+    L = np.asarray(curve, dtype=float)                 # as plateaus.plateau reads it
+    flat_k = np.flatnonzero((L[:-1] - L[1:]) / L[:-1] < flat)
+    return 1 - L[:(flat_k[0] if flat_k.size else len(L)) + 1].min() / L[0]
+
+
+gone = np.array([[gone_when_flat(curves[:, j, i]) for i in range(n_seeds)]
+                 for j in range(B)])                                   # (B, n_seeds)
+onset_margin = least(
+    least(above(g, drop) for g in gone[gap <= -band]),      # below: no plateau
+    least(least(below(g, drop), holds(np.isfinite(n) and n > 0))   # above: escaped
+          for g, n in zip(gone[gap >= band], length[gap >= band])))
+
 # %% [markdown]
 # ## li2021's example: the Airy target
 #
@@ -498,13 +516,13 @@ airy = cache.cached("gradient_plateaus.airy", {}, lambda: plateaus_airy.train_de
     airy_init, t, airys, airy_t0s, quad, airy_window, airy_steps, airy_lr,
     on_step=progress("Airy targets", airy_steps)))                # (steps, A, models)
 learn = plateaus.first_below(airy["window"].reshape(airy_steps, -1)).reshape(A, -1)
-least = airy["loss"].min(0) / airy["loss"][0]                   # (A, models) fraction
+loss_left = airy["loss"].min(0) / airy["loss"][0]               # (A, models) fraction
 growth = learn[-1] / learn[0]                                   # (models,) last / first
 monotone = bool(np.all(np.diff(learn, axis=0) > 0))
 airy_med = np.median(learn, axis=1)                                      # (A,)
 span_t0 = airy_t0s[-1] - airy_t0s[0]
 for key, val in dict(airy_pairs=airy_pairs, airy_models=airy_models,
-                     airy_window=airy_window, least_max=100 * least.max(),
+                     airy_window=airy_window, least_max=100 * loss_left.max(),
                      growth_min=growth.min(), growth_max=growth.max(),
                      airy_first=airy_med[0], airy_last=airy_med[-1]).items():
     glue(key, val)
@@ -642,32 +660,44 @@ glue("fig_sgd", plotting.finish(fig))
 # landscape, not of finite data.
 #
 # ## Claims and verdicts
+#
+# In the table, `margin` is how far each claim held (below 0: how far it failed): in
+# decades from its limit, or in standard errors of the Monte-Carlo mean (the two loss
+# checks), in tolerances (the growth rate) and in units of $2w_0$ (the fitted rate's
+# sign).
 
 # %%
+se = mc_half / mc_z                   # the Monte-Carlo mean's standard error
 claims.check("white-noise-identity",
              "for white-noise input the expected squared error equals the lag-weighted "
              "kernel distance", abs(closed - mc_mean) <= mc_half,
              "Monte Carlo {mean:.4f} +- {half:.4f} ({z:g} s.e.), "
              "closed form {closed:.4f}", mean=mc_mean, half=mc_half, z=mc_z,
-             closed=closed, kind="check", ref="li2021 (the loss under white noise)")
+             closed=closed, kind="check", ref="li2021 (the loss under white noise)",
+             margin=short_of(abs(closed - mc_mean), mc_half, se))
 claims.check("lag-weights-matter",
              "dropping the lag weights (T - k)/T biases the loss outside the "
              "Monte-Carlo interval", abs(unweighted - mc_mean) > mc_half,
              "without lag weights {unweighted:.4f}", unweighted=unweighted,
-             kind="paper")
+             kind="paper", margin=exceeds(abs(unweighted - mc_mean), mc_half, se))
+
+# %%
 claims.check("plateau-exponential",
              "plateau length grows exponentially with the memory delay "
              "(fit slope > 0, R^2 >= 0.9)", escaped and rate > 0 and r2 >= 0.9,
              "rate {rate:.3f} per time unit, R^2 = {r2:.3f} (fit to medians over "
              "{n} initialisations)", rate=rate, r2=r2, n=n_seeds, kind="paper",
-             ref="li2021 (curse of memory in optimisation)")
-
-# %%
+             margin=least(exceeds(rate, 0, asym_rate), below(1 - r2, 1 - 0.9))
+             if escaped else -np.inf, ref="li2021 (curse of memory in optimisation)")
 claims.check("rate-matches-derivation",
              f"the measured growth rate is within {rate_tolerance:.0%} of the derived "
              "one", escaped and abs(rate / pred_rate - 1) <= rate_tolerance,
              "measured {rate:.3f}, derived {derived:.3f} (asymptotic {asym:.3f})",
-             rate=rate, derived=pred_rate, asym=asym_rate, kind="paper")
+             rate=rate, derived=pred_rate, asym=asym_rate, kind="paper",
+             margin=short_of(abs(rate / pred_rate - 1), rate_tolerance, rate_tolerance)
+             if escaped else -np.inf)
+
+# %%
 claims.check("plateau-onset",
              f"a bump more than {band:g} time units below its model's derived onset "
              f"t0*(w0) has no plateau, one more than {band:g} above it has one",
@@ -676,35 +706,42 @@ claims.check("plateau-onset",
              "{agree} of {judged} judged (delay, model) pairs agree ({below} below, "
              "{above} above); derived onsets {lo:.2f} to {hi:.2f}",
              agree=onset_agree, judged=onset_decided, below=int(none_below.size),
-             above=int(some_above.size), lo=onsets.min(), hi=onsets.max(), kind="paper")
+             above=int(some_above.size), lo=onsets.min(), hi=onsets.max(), kind="paper",
+             margin=onset_margin)
 
 # %%
+sgd_ratio = sgd_len / gd_len if gd_len > 0 else np.nan     # undefined without plateau
 claims.check("sgd-plateau",
              "minibatch SGD on sampled data plateaus too, within a factor 2 of the "
              "closed-form length", bool(0.5 <= sgd_len / gd_len <= 2.0) and gd_len > 0,
              "median plateau: SGD {sgd:.0f} steps, closed-form GD {gd:.0f} steps",
-             sgd=sgd_len, gd=gd_len, kind="paper")
+             sgd=sgd_len, gd=gd_len, kind="paper",
+             margin=within(sgd_ratio, 0.5, 2.0) if np.isfinite(sgd_ratio) else -np.inf)
 claims.check("airy-projection-derived",
              "the Airy target's projection on e^{-w0 t} is the derived lobe at t0 plus "
              "a boundary term from lag 0 (within 10% of the largest)", proj_err <= 0.1,
              "derived vs quadrature {err:.1f}% of the largest projection",
-             err=100 * proj_err, kind="check")
+             err=100 * proj_err, kind="check", margin=below(proj_err, 0.1))
+fastest = np.exp(0.25 * span_t0)              # growth at a quarter per time unit
+airy_margin = least(                          # each delay learned >= 1 step later
+    above((learn[1:] / (learn[:-1] + 1)).min(), 1), above(growth.min(), fastest),
+    below(loss_left.max(), 0.5), below(1 - a_r2, 1 - 0.95),
+) if np.all(np.isfinite(learn)) else -np.inf  # a censored time: nothing to fit
 
 # %%
-fastest = np.exp(0.25 * span_t0)              # growth at a quarter per time unit
 claims.check("airy-learning-time-grows",
              "with models that represent the Airy target (each leaves at most half of "
              "every target's loss), the steps until the error near the delay halves "
              "are finite, grow with every step of t0 in every model, by at least "
              "e^{(t0_last - t0_first)/4} per model, and their median's exponential fit "
              "has R^2 >= 0.95", bool(np.all(np.isfinite(learn))) and monotone
-             and growth.min() >= fastest and least.max() <= 0.5 and a_r2 >= 0.95,
+             and growth.min() >= fastest and loss_left.max() <= 0.5 and a_r2 >= 0.95,
              "learning times {first:.0f} -> {last:.0f} steps (median); growth per "
              "model {lo:.1f} to {hi:.1f} (at least {need:.1f}); monotone: {mono}; "
              "exponential rate {rate:.3f}, R^2 {r2:.3f} (power law: t0^{p:.2f}, R^2 "
              "{pr2:.3f}); loss left at most {least:.3f}", first=airy_med[0],
              last=airy_med[-1], lo=growth.min(), hi=growth.max(), need=fastest,
              mono=monotone, rate=a_rate, r2=a_r2, p=a_pow, pr2=a_pr2,
-             least=least.max(), kind="paper", ref="li2021 (Airy example, setting "
-             "unverified)")
+             least=loss_left.max(), kind="paper", margin=airy_margin,
+             ref="li2021 (Airy example, setting unverified)")
 claims.finish()
