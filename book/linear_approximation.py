@@ -47,6 +47,7 @@ from bookkit.chapter import progress, start, stream
 from bookkit.chapters.linear_approximation import Params
 from bookkit.claims import Claims, glue
 from bookkit.evidence import items
+from bookkit.margins import above, below, holds, least, within
 from com import memory
 from com.approximation import fixed_rates, grids, laws
 from com.models import kernels
@@ -407,8 +408,13 @@ for key, val in dict(exp_min_rate=exp_floor, pol_rate_first=pol_first,
 # {cite}`wang2023stablessm`.
 #
 # ## Claims and verdicts
+#
+# In the table, `margin` is how far each claim held (below 0: how far it failed), in
+# decades from its nearest limit.
 
 # %%
+at4 = np.asarray(widths) >= 4
+slower = exp_err[:-1, at4] / exp_err[1:, at4]   # each beta's error over the next one's
 claims.check("exp-power-law",
              "exponential memory on the fixed basis: the error falls like m^-p with "
              "p / (2 beta) in [0.75, 1.5] (the endpoint u^beta sets the rate; "
@@ -416,18 +422,30 @@ claims.check("exp-power-law",
              all(0.75 <= x <= 1.5 for x in exp_scaled) and min(exp_r2) >= 0.99,
              "p / (2 beta) = {scaled} for beta = {betas}; min R^2 {r2:.4f}",
              scaled=items(exp_scaled, "{v:.2f}"), betas=items(betas, "{v:g}"),
-             r2=min(exp_r2), kind="paper")
+             r2=min(exp_r2), kind="paper",
+             margin=least([within(x, 0.75, 1.5) for x in exp_scaled],
+                          below(1 - min(exp_r2), 1 - 0.99)))
 claims.check("exp-constant-grows",
              "the error grows as the decay rate beta shrinks (at every width m >= 4)",
              bool(np.all(np.diff(exp_err[:, np.asarray(widths) >= 4], axis=0) < 0)),
              "error at m={m}: {errors}", m=widths[-1],
              errors=items(exp_err[:, -1].tolist(), "{v:.2g}"), kind="paper",
+             margin=least(above(r, 1) for r in slower.ravel()),
              ref="li2021 Jackson-type rate (wang2024inverse Thm. A.3): its constant")
+
+# %%
 claims.check("pol-log-law",
              "polynomial memory: error follows (1 + a ln m)^-omega "
              "(within 15% for m >= 8)", max(law_dev) <= 0.15,
              "a = {a}; max deviation {dev:.1%}", a=items(law_a, "{v:.2f}"),
-             dev=max(law_dev), kind="paper")
+             dev=max(law_dev), kind="paper", margin=below(max(law_dev), 0.15))
+# every width measured (else no slopes); each longer memory needs >= 1 more width; the
+# slope ratio is defined once the widths grow (the first term then binds anyway)
+explodes = least(
+    above(min(a / (b + 1) for a, b in zip(measured, measured[1:])), 1),
+    above(measured[0] / measured[-1], 100), above(slopes[1] / slopes[0], 2)
+    if slopes[0] > 0 else holds(slopes[1] >= 2 * slopes[0]),
+) if np.all(np.isfinite(measured)) else -np.inf
 
 # %%
 claims.check("pol-width-explodes",
@@ -438,12 +456,13 @@ claims.check("pol-width-explodes",
              and slopes[1] >= 2 * slopes[0],
              "widths {widths} for omega = {omegas}; slopes {lo:.1f}, {hi:.1f}",
              widths=widths_shown, omegas=items(width_omegas, "{v:g}"), lo=slopes[0],
-             hi=slopes[1], kind="paper",
+             hi=slopes[1], kind="paper", margin=explodes,
              ref="li2021 (curse of memory in approximation)")
 claims.check("rates-to-zero",
              "smallest trained rate -> 0 with m for polynomial memory only",
              pol_last <= 0.5 * pol_first and exp_floor >= 0.5,
              "polynomial: {first:.3g} -> {last:.3g}; exponential: min {floor:.3g}",
              first=pol_first, last=pol_last, floor=exp_floor, kind="paper",
+             margin=least(below(pol_last / pol_first, 0.5), above(exp_floor, 0.5)),
              ref="wang2024inverse Sec. 3.4")
 claims.finish()
