@@ -74,6 +74,7 @@ from bookkit.chapter import progress, start, stream
 from bookkit.chapters.filtering_by_stability import Params
 from bookkit.claims import Claims, bound, glue
 from bookkit.evidence import items, span
+from bookkit.margins import below, exceeds, least, short_of
 from com import memory
 from com.approximation import laws
 from com.experiments import filtering, hardtanh_students, teachers
@@ -390,6 +391,10 @@ contraction = (net["r"].norm(dim=-1) * U_norm)[:, None] * gain[:, None] ** lags
 contracting = (gain < 1) & (of["random"] | of["slow"])                  # y = v there
 slack = 1e-13 * M.amax(-1, keepdim=True)                                # rounding
 bound_ok = bool((M <= contraction + slack)[contracting].all())
+limit, M_c = (contraction + slack)[contracting], M[contracting]        # (C, T-1)
+worst = int((M_c / limit).argmax()) if contracting.any() else None     # nearest lag
+bound_margin = (below(M_c.flatten()[worst], limit.flatten()[worst])    # decades
+                if worst is not None else float("inf"))
 
 # %%
 fig, axes = plotting.subplots(2, sharey=True)
@@ -487,9 +492,13 @@ glue("bound_ok", "yes" if bound_ok else "no")
 # like a power law. It passes when the evidence is what the text says: the twins
 # agree with their power-law teachers, the probe tells the two apart, and no kept
 # teacher outside the power-law class has memory that fails the exponential test.
+# The table's `margin` column says how far each held: in teachers for the first; for
+# the second by its tightest condition, in pairs, in decades under `fall` or in
+# log-log slope past $-$`slope`; in decades under the contraction bound for the third.
 
 # %%
 pl_t, slow_t = tallies["linear"]["power-law"], tallies["linear"]["slow"]
+beaten = max(pl_t["kept"], slow_t["unstable"])     # the count to beat, in teachers
 claims.check(
     "filter-rejects-unstable", "the filter rejects teachers with slow but approximable "
     "polynomial memory for the theorem's reason: more power-law teachers as unstable "
@@ -501,10 +510,23 @@ claims.check(
     "{su} unstable", u=pl_t["unstable"], k=pl_t["kept"], d=pl_t["undecided"],
     r0=float(r_first[decided_pl].median()) if decided_pl.any() else 0.0,
     r1=float(lin["radius"][decided_pl, -1].median()) if decided_pl.any() else 0.0,
-    su=slow_t["unstable"], kind="paper", ref="wang2024inverse Fig. 3, Theorem 3.9")
+    su=slow_t["unstable"], kind="paper", ref="wang2024inverse Fig. 3, Theorem 3.9",
+    margin=exceeds(pl_t["unstable"], beaten + 1, 1))
 
 # %%
+def exp_margin(k):     # > 0 where teacher k's memory passes the exponential test
+    return max(below(M[k, -1], fall * M[k].amax()),        # decades under fall x peak
+               short_of(tail[k], -slope, 1))                # log-log slope past -slope
+
+
 others = kept & ~exponential & ~pl                          # kept, not exponential
+twin_margin = least(exceeds(sum(twin_agree), 0.75 * n_each, 1),       # in pairs
+                    [-exp_margin(k) for k in pl.nonzero()[:, 0]],
+                    [exp_margin(k) for k in tw.nonzero()[:, 0]],
+                    min((exp_margin(k) for k in (kept & ~pl).nonzero()[:, 0]),
+                        default=float("inf")))              # none kept: none fails
+
+# %%
 claims.check(
     "kept-exponential", "not reproduced on a window (a finding): the filter gives a "
     "power-law teacher and its tempered twin, whose memory decays exponentially and "
@@ -518,8 +540,9 @@ claims.check(
     "non-exponential memory outside the power-law class: {o}", agree=sum(twin_agree),
     n=n_each, eps=teachers.difference(teach), k=int((kept & pl).sum()),
     s=span(tail[pl & kept], ".2f"), e=int(exponential[tw].sum()), o=int(others.sum()),
-    kind="paper", ref="wang2024inverse Fig. 3")
+    kind="paper", margin=twin_margin, ref="wang2024inverse Fig. 3")
 claims.check("contraction-bound", "random and slow teachers of gain < 1: "
              "M(t) <= |r| |U| g^t at every lag (the derivation, checked)", bound_ok,
-             "{n} teachers", n=int(contracting.sum()), kind="check")
+             "{n} teachers", n=int(contracting.sum()), kind="check",
+             margin=bound_margin)
 claims.finish()

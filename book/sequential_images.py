@@ -46,6 +46,8 @@ threshold: float = 0.5           # test accuracy a run must reach to count as tr
 test_fraction: float = 0.25      # share of the 8x8 digits held out for testing
 
 # %% tags=["hide-input"]
+import math
+
 import numpy as np
 import pandas as pd
 import torch
@@ -56,6 +58,7 @@ from bookkit.chapter import progress, start, stream
 from bookkit.chapters.sequential_images import Params
 from bookkit.claims import Claims, glue
 from bookkit.evidence import items
+from bookkit.margins import exceeds, least, short_of
 from com.experiments import sequential_images as si
 from com.memory import images
 from com.training import learning_rates
@@ -390,36 +393,63 @@ for key in ("min_failed", "closest", "outside", "trained", "failed"):
 # margin is also what makes the verdicts hold on any CPU: training amplifies
 # round-off, so on a processor whose vector unit sums in another order the same seed
 # gives accuracies that differ by a few test images, less than the spread over
-# repeats, and the verdicts stay.
+# repeats, and the verdicts stay. The table's `margin` column is how far each claim
+# held: in standard errors from the 2 se limit (the least over the maps), in grid
+# points for the range, in decades of growth over the sequence for the disc claims.
 
 # %%
-n_pts = si.points(ranges, lrs)
+def in_se(gaps, rule):
+    """si.verdict's margin, in standard errors: the least over the maps of each gap's
+    distance from its limit, -2 se (not-worse) or +2 se (not-better). se = 0 only where
+    the two maps agree on every image, a gap of 0 at its limit 0."""
+    if rule == "not-worse":
+        return least(exceeds(g, -2 * se, se or 1.0) for g, se in gaps.values())
+    return least(short_of(g, 2 * se, se or 1.0) for g, se in gaps.values())
+
+
+n_pts = si.points(ranges, lrs)                  # grid points where each map trains
+
+# %%
 claims.check("not-worse", "each map at its own best learning rate of the grid: no "
              "stable map is worse than direct beyond 2 standard errors (paired)",
              si.verdict(at_best, "not-worse"), "gaps to direct (points): {gaps}",
-             gaps=gap_items(at_best), kind="paper", ref="wang2024inverse Table 1")
+             gaps=gap_items(at_best), kind="paper", margin=in_se(at_best, "not-worse"),
+             ref="wang2024inverse Table 1")
 claims.check("no-ordering-at-lr", f"at the authors' learning rate ({lr:g}) the "
              "stand-in does not show Table 1's ordering: no stable map is better than "
              "direct beyond 2 standard errors (paired)",
              si.verdict(at_ref, "not-better"), "gaps to direct (points): {gaps}",
-             gaps=gap_items(at_ref), kind="paper", ref="wang2024inverse Table 1")
+             gaps=gap_items(at_ref), kind="paper", margin=in_se(at_ref, "not-better"),
+             ref="wang2024inverse Table 1")
 claims.check("lr-range", "every stable map trains over a wider range of learning "
              "rates than direct (more grid points where every repeat reaches "
              f"{100 * threshold:.0f} %)", all(k > n_pts[-1] for k in n_pts[:-1]),
              "{ranges}", ranges=items({si.PAPER_NAMES[n]: (span(r), k) for n, r, k in
                                        zip(si.NAMES, ranges, n_pts)},
                                       "{k} {v[0]} ({v[1]} points)", "; "),
-             kind="paper", ref="wang2023stablessm (learning-rate range)")
+             kind="paper", ref="wang2023stablessm (learning-rate range)",
+             # in grid points: the least stable map's count over direct's plus one
+             margin=least(exceeds(k, n_pts[-1] + 1, 1) for k in n_pts[:-1]))
 
 # %%
+# Both disc claims are strict on a real number: their limit is the nearest float past
+# 0 (as k + 1 is for a count). Both margins are in decades of growth over the sequence,
+# log10 |lambda|^T (a real part of ln 10 / T is one decade); where no direct run
+# failed, nothing was judged: least() of nothing is -inf.
+past_0 = math.nextafter(0.0, 1.0)
+failed_growth = [where["min_failed"]] if where["failed"] else []   # its least, or none
+leaves = least(exceeds(g, past_0, 1) for g in failed_growth)
+inside = short_of(where["closest"], -past_0, math.log(10) / T)
 claims.check("direct-leaves-disc", "every direct run that fails to train ends with a "
              "mode outside the unit disc (it fails by instability, not for want of "
              "steps)", where["failed"] > 0 and where["min_failed"] > 0,
              "{failed} failed direct runs; least log10 growth {growth:.3g}",
-             failed=where["failed"], growth=where["min_failed"], kind="paper")
+             failed=where["failed"], growth=where["min_failed"], kind="paper",
+             margin=leaves)
 claims.check("stable-inside", "no mode of a stable map leaves the unit disc (f(w) < 0 "
              "for every w: the maps' guarantee, checked)", where["closest"] < 0,
-             "largest real part {closest:.2g}", closest=where["closest"], kind="check")
+             "largest real part {closest:.2g}", closest=where["closest"], kind="check",
+             margin=inside)
 claims.finish()
 
 # %% [markdown]

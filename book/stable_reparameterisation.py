@@ -547,7 +547,13 @@ glue("floor_linear", float(cells["diagonal", "direct", "polynomial"]["radius"][-
 # below read the table: they hold at full scale for seeds 0 to 3 (the seed draws the
 # random perturbation directions and the vanilla RNN's eigenbasis; the approximants
 # are the same for every seed), and any seed can be checked with the sweep. The
-# verdicts hold with $U$ and $c$ fixed (recurrent only), as said above.
+# verdicts hold with $U$ and $c$ fixed (recurrent only), as said above. The table's
+# `margin` column says how far each claim held: in decades from its limit (a table
+# claim: its tightest cell's radius ratio against $1/$`shrink`, the certified ratio
+# where the cell is certified), in learning rates of the grid for `lr-best-widest`.
+
+# %% tags=["hide-input"]
+from bookkit.margins import above, below, exceeds, holds, least, within
 
 # %%
 ORDER = [(("continuous", "exp"), ("continuous", "direct")),       # a below b everywhere
@@ -558,6 +564,13 @@ ORDER = [(("continuous", "exp"), ("continuous", "direct")),       # a below b ev
          (("discrete", "best"), ("discrete", "sigmoid")),
          (("discrete", "lru"), ("discrete", "direct"))]
 order = all(bool((scales[a] < scales[b]).all()) for a, b in ORDER)
+dev = {p: abs(slopes[("continuous", p)] + s)
+       for p, s in (("direct", 2), ("exp", 1), ("best", 0.5))}
+scale_margin = least([above(b, a) for x, y in ORDER     # decades between the scales
+                      for a, b in zip(scales[x].tolist(), scales[y].tolist())],
+                     [below(d, 0.1) for d in dev.values()])
+
+# %%
 claims.check("scale-ordering",
              "near the edge, gradient scales order direct > exp, softplus "
              "(lru, sigmoid) > best, with slopes -2, -1, -1/2 (within 0.1)",
@@ -565,7 +578,7 @@ claims.check("scale-ordering",
              and abs(slopes[("continuous", "exp")] + 1) < 0.1
              and abs(slopes[("continuous", "best")] + 0.5) < 0.1, "slopes {slopes}",
              slopes=items({f"{k[0][:4]} {k[1]}": s for k, s in slopes.items()},
-                          "{k} {v:.2f}"), kind="check")
+                          "{k} {v:.2f}"), kind="check", margin=scale_margin)
 
 # %%
 def said(rows, kind):                                 # "family/pname: verdict"
@@ -576,9 +589,20 @@ def all_are(rows, kind, word):                        # every verdict starts wit
     return all(v.split(" ")[0] == word for v in said(rows, kind).values())
 
 
+# %%
+def cell_margin(c, word):   # decades from 1/shrink of the ratio that set the verdict
+    i, lo, up, v = c["first"], c["radius_lower"], c["radius"], c["verdict"]
+    if v == "undecided":                    # fewer than two widths: nothing judged
+        return -float("inf")
+    r = (float(lo[i:].min() / up[i]) if v == "stable (certified)"
+         else float(up[-1] / lo[i]) if v == "unstable (certified)" else c["ratio"])
+    return above(r, 1 / shrink) * (1 if word == "stable" else -1)   # two_sided's rule
+
+
 def table_claim(cid, statement, rows, kind, word, ref):   # every verdict of the rows
     claims.check(cid, statement, all_are(rows, kind, word), "{v}",
-                 v=items(said(rows, kind), "{k} {v}"), kind="paper", ref=ref)
+                 v=items(said(rows, kind), "{k} {v}"), kind="paper", ref=ref,
+                 margin=least(cell_margin(cells[f, p, kind], word) for f, p in rows))
 
 
 # %%
@@ -596,12 +620,17 @@ table_claim("direct-unstable", "without one, every family (diagonal, vanilla, LR
             "polynomial", "unstable", "wang2024inverse README table, Thm 3.9")
 
 # %%
+LRU_POL = ("lru", "lru", "polynomial")     # the one cell computed against the README
+readme_margin = least(holds(LRU_POL in agree), [
+    cell_margin(cells[k], table.readme_verdict(*k)) * (-1 if k == LRU_POL else 1)
+    for k in agree])
 claims.check("readme-agreement", "the computed table agrees with the README in every "
              "cell with a README row except one: the LRU's own exp(-e^w) on polynomial "
              "memory, computed stable (the README: unstable)",
              disagree == ["lru/lru/polynomial"],
              "{n} of {of} cells agree; differ: {differ}", n=sum(agree.values()),
              of=len(agree), differ="; ".join(disagree) or "none", kind="paper",
+             margin=readme_margin,
              ref="wang2024inverse README table; section 3.4 (the LRU's map)")
 in_group = [any({f"{a}", f"{b}"} <= set(v) for v in groups.values())
             or ("direct" in a and "direct" in b) for a, b, _ in same]
@@ -609,41 +638,51 @@ claims.check("table-computations", "cells that are numerically one computation a
              "rows of one structure and map, or direct rows (the edge decides)",
              all(in_group), "{n} identical pairs: {pairs}", n=len(same),
              pairs="; ".join(f"{a} = {b} ({k})" for a, b, k in same) or "none",
-             kind="check", ref="")
+             kind="check", margin=holds(all(in_group)), ref="")
 
 # %%
 claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows equal "
              "the linear ones over all time (pre-activations within [-1, 1]; "
              "simulated to 1e-10)", z_van <= kappa and van_gap <= 1e-10,
              "largest pre-activation bound {z:.2f}; simulated gap <= {gap:.2g}",
-             z=z_van / kappa, gap=bound(van_gap, 1e-12), kind="check")
+             z=z_van / kappa, gap=bound(van_gap, 1e-12), kind="check",
+             margin=least(below(z_van, kappa), below(bound(van_gap, 1e-12), 1e-10)))
 claims.check("ssm-tanh-bounded", "the SSMs saturate (layer-2 pre-activation >= 1.5) "
              "and past the edge their error stays below (1/kappa + phi(1)) / phi(1)",
              z_ssm >= 1.5 and E_ssm <= ssm_tanh.ceiling(ssm_kappa) * (1 + 1e-9),
              "max pre-activation {z:.2f}; largest error {E:.3g} <= {top:.3g}",
-             z=z_ssm, E=E_ssm, top=ssm_tanh.ceiling(ssm_kappa), kind="check", ref="")
+             z=z_ssm, E=E_ssm, top=ssm_tanh.ceiling(ssm_kappa), kind="check",
+             margin=least(above(z_ssm, 1.5),
+                          below(E_ssm, ssm_tanh.ceiling(ssm_kappa) * (1 + 1e-9))),
+             ref="")
 
 # %%
 floor_ratio = float(r_floor[-1] / r_floor[0])
+floor_margin = least(above(floor_ratio, 0.5),       # decades, and within 2x of beta*
+                     within(float(r_floor[-1]), beta_floor / 2, 2 * beta_floor))
 claims.check("ssm-saturation-floor", "saturation turns the direct SSM's curse into a "
              "floor: its radius on polynomial memory stops falling (last / first of "
              "floor_widths >= 1/2) within 2x of the derived beta*",
              floor_ratio >= 0.5 and abs(np.log(float(r_floor[-1]) / beta_floor))
              <= np.log(2), "radii {r} (ratio {q:.2g}); beta* {b:.2g}",
              r=", ".join(f"{float(x):.2g}" for x in r_floor), q=floor_ratio,
-             b=beta_floor, kind="paper",
+             b=beta_floor, kind="paper", margin=floor_margin,
              ref="wang2023statespace (SSM curse), derived here")
+rivals = [p for p in CONT if p != "best"]          # in learning rates of the grid
+lr_margin = least(exceeds(n_ok["best"], max(n_ok[p] for p in rivals), 1),
+                  exceeds(n_ok["best"], n_ok["direct"] + 1, 1))
 claims.check("lr-best-widest", "'best' trains over the widest range of learning rates "
              "(at least as wide as any, strictly wider than direct)",
              n_ok["best"] >= max(n_ok.values()) and n_ok["best"] > n_ok["direct"],
              "learning rates that train: {n_ok}", n_ok=items(n_ok, "{k} {v}"),
-             kind="paper")
+             kind="paper", margin=lr_margin)
 
 # %%
 claims.check("lr-best-ratio",
              "'best' keeps the smallest max |grad|/|w| during training",
              ratio["best"] <= min(ratio.values()), "median max |grad|/|w|: {ratio}",
-             ratio=items(ratio, "{k} {v:.3g}"), kind="paper")
+             ratio=items(ratio, "{k} {v:.3g}"), kind="paper",
+             margin=below(ratio["best"], min(ratio[p] for p in rivals)))
 claims.finish()
 
 # %% [markdown]
