@@ -419,17 +419,10 @@ print(f"derived onsets {', '.join(f'{x:.2f}' for x in onsets)}; "
       f"{onset_agree} of {onset_decided} judged pairs agree")
 
 # %%
-# How near each judged pair came to the other verdict: the fraction of its loss gone
-# by its first flat step (where the rule's plateau starts), measured f(w0, t0), against
-# `drop`, in decades: the rule sees no plateau exactly where it is at least `drop`.
-def gone_when_flat(curve):                     # (K,) one loss curve -> its fraction
-    L = np.asarray(curve, dtype=float)                 # as plateaus.plateau reads it
-    flat_k = np.flatnonzero((L[:-1] - L[1:]) / L[:-1] < flat)
-    return 1 - L[:(flat_k[0] if flat_k.size else len(L)) + 1].min() / L[0]
-
-
-gone = np.array([[gone_when_flat(curves[:, j, i]) for i in range(n_seeds)]
-                 for j in range(B)])                                   # (B, n_seeds)
+# How near each judged pair came to the other verdict: the fraction of its loss gone by
+# its first flat step against `drop`, in decades (the rule sees no plateau exactly
+# where that fraction is at least `drop`).
+gone = found["gone"].reshape(B, n_seeds)                              # (B, n_seeds)
 onset_margin = least(
     least(above(g, drop) for g in gone[gap <= -band]),      # below: no plateau
     least(least(below(g, drop), holds(np.isfinite(n) and n > 0))   # above: escaped

@@ -7,6 +7,8 @@ escape. The rule used here (:func:`plateau`) is automatic:
     end   = first step after start with L_k <= (1 - drop) L_start
     length = end - start   (0 if the loss fell by ``drop`` before it ever went flat;
                             inf if it never escapes within the run: censored)
+    gone   = 1 - min(L_0 .. L_start) / L_0   (the fraction of the loss gone by the first
+             flat step; the rule sees no plateau exactly where gone >= drop)
 
 For a width-1 diagonal RNN rhohat(t) = c e^{-w t}, w = e^theta, trained by gradient
 descent with step eta on L = int (rho - rhohat)^2 dt against a bump
@@ -50,7 +52,10 @@ from ..approximation.laws import log_linear_fit
 
 
 def plateau(history, flat: float = 1e-3, drop: float = 0.02) -> dict[str, np.ndarray]:
-    """Plateau start, end and length (in steps) of each loss curve (rule in the module doc).
+    """Plateau start, end, length (in steps) and the fraction ``gone`` of the loss by
+    the first flat step, of each loss curve (rule in the module doc): gone >= drop is
+    the verdict "no plateau", so log10(gone / drop) is how near a curve came to the
+    other verdict.
 
     history: (K, S) losses of S models over K steps  ->  dict of (S,) float arrays.
     """
@@ -58,10 +63,12 @@ def plateau(history, flat: float = 1e-3, drop: float = 0.02) -> dict[str, np.nda
     K, S = L.shape
     rel = (L[:-1] - L[1:]) / L[:-1]                       # (K-1, S) relative decrease
     start, end = np.full(S, np.inf), np.full(S, np.inf)
+    gone = np.empty(S)
     for s in range(S):
         flat_k = np.flatnonzero(rel[:, s] < flat)
         below0 = np.flatnonzero(L[:, s] <= (1 - drop) * L[0, s])
         k0 = flat_k[0] if flat_k.size else K
+        gone[s] = 1 - L[:k0 + 1, s].min() / L[0, s]
         if below0.size and below0[0] <= k0:            # descended before going flat: no plateau
             start[s] = end[s] = below0[0]
             continue
@@ -71,7 +78,7 @@ def plateau(history, flat: float = 1e-3, drop: float = 0.02) -> dict[str, np.nda
         after = np.flatnonzero(L[k0:, s] <= (1 - drop) * L[k0, s])
         if after.size:
             end[s] = k0 + after[0]
-    return {"start": start, "end": end, "length": end - start}
+    return {"start": start, "end": end, "length": end - start, "gone": gone}
 
 
 def escaped(history, flat: float = 1e-3, drop: float = 0.02) -> bool:

@@ -28,6 +28,17 @@ def test_plateau_rule_no_plateau_and_censored():
     assert math.isinf(out["length"][1])
 
 
+def test_gone_decides_the_verdict_no_plateau():
+    # what fell before the first flat step decides: 1.5% (< drop) plateaus, 3% does not
+    def curve(first):
+        return np.concatenate([[1.0, 1.0 - first], np.full(40, 1.0 - first),
+                               np.linspace(1.0 - first, 0.4, 10)[1:]])
+    out = plateaus.plateau(np.stack([curve(0.015), curve(0.03)], 1), drop=0.02)
+    assert out["gone"] == pytest.approx([0.015, 0.03])
+    assert out["length"][0] > 0 and out["length"][1] == 0
+    assert np.array_equal(out["gone"] >= 0.02, out["length"] == 0)
+
+
 def test_escaped_once_every_plateau_ended():
     L = np.concatenate([np.full(50, 1.0), np.linspace(1.0, 0.5, 20)])
     stuck = np.full(70, 1.0)
