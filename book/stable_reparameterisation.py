@@ -63,12 +63,13 @@ from bookkit.chapter import start, stream
 from bookkit.chapters.stable_reparameterisation import Params
 from bookkit.claims import Claims, bound, glue
 from bookkit.evidence import items
+from bookkit.margins import above, below, exceeds, holds, least, within
 from com import memory
 from com.approximation import exp_sums, laws
 from com.experiments import ssm_tanh, table
 from com.models import families as F
 from com.models import parameterisations as P
-from com.stability import perturbations
+from com.stability import perturbations, verdict
 from com.training import learning_rates
 from com.training.tasks import make_task
 
@@ -549,11 +550,9 @@ glue("floor_linear", float(cells["diagonal", "direct", "polynomial"]["radius"][-
 # are the same for every seed), and any seed can be checked with the sweep. The
 # verdicts hold with $U$ and $c$ fixed (recurrent only), as said above. The table's
 # `margin` column says how far each claim held: in decades from its limit (a table
-# claim: its tightest cell's radius ratio against $1/$`shrink`, the certified ratio
-# where the cell is certified), in learning rates of the grid for `lr-best-widest`.
-
-# %% tags=["hide-input"]
-from bookkit.margins import above, below, exceeds, holds, least, within
+# claim: its tightest cell's distance from the other verdict word,
+# `com.stability.verdict.two_sided_margin`), in learning rates of the grid for
+# `lr-best-widest`.
 
 # %%
 ORDER = [(("continuous", "exp"), ("continuous", "direct")),       # a below b everywhere
@@ -590,13 +589,9 @@ def all_are(rows, kind, word):                        # every verdict starts wit
 
 
 # %%
-def cell_margin(c, word):   # decades from 1/shrink of the ratio that set the verdict
-    i, lo, up, v = c["first"], c["radius_lower"], c["radius"], c["verdict"]
-    if v == "undecided":                    # fewer than two widths: nothing judged
-        return -float("inf")
-    r = (float(lo[i:].min() / up[i]) if v == "stable (certified)"
-         else float(up[-1] / lo[i]) if v == "unstable (certified)" else c["ratio"])
-    return above(r, 1 / shrink) * (1 if word == "stable" else -1)   # two_sided's rule
+def cell_margin(c, word):   # decades from the other verdict word (nan: undecided)
+    m = verdict.two_sided_margin(c["radius_lower"], c["radius"], c["first"], shrink)
+    return -float("inf") if m != m else m if word == "stable" else -m
 
 
 def table_claim(cid, statement, rows, kind, word, ref):   # every verdict of the rows
@@ -647,14 +642,15 @@ claims.check("vanilla-hardtanh", "the dense hardtanh RNNs of the vanilla rows eq
              "largest pre-activation bound {z:.2f}; simulated gap <= {gap:.2g}",
              z=z_van / kappa, gap=bound(van_gap, 1e-12), kind="check",
              margin=least(below(z_van, kappa), below(bound(van_gap, 1e-12), 1e-10)))
+# saturated models reach the ceiling: the error's distance to it is round-off, so
+# that condition counts as held or not, and the pre-activation's room is the margin
+ceiling_ok = ssm_tanh.ceiling(ssm_kappa) * (1 + 1e-9)
 claims.check("ssm-tanh-bounded", "the SSMs saturate (layer-2 pre-activation >= 1.5) "
              "and past the edge their error stays below (1/kappa + phi(1)) / phi(1)",
-             z_ssm >= 1.5 and E_ssm <= ssm_tanh.ceiling(ssm_kappa) * (1 + 1e-9),
+             z_ssm >= 1.5 and E_ssm <= ceiling_ok,
              "max pre-activation {z:.2f}; largest error {E:.3g} <= {top:.3g}",
              z=z_ssm, E=E_ssm, top=ssm_tanh.ceiling(ssm_kappa), kind="check",
-             margin=least(above(z_ssm, 1.5),
-                          below(E_ssm, ssm_tanh.ceiling(ssm_kappa) * (1 + 1e-9))),
-             ref="")
+             margin=least(above(z_ssm, 1.5), holds(E_ssm <= ceiling_ok)), ref="")
 
 # %%
 floor_ratio = float(r_floor[-1] / r_floor[0])

@@ -21,6 +21,8 @@ claims read off com.experiments.curse.measure.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
 
@@ -126,6 +128,32 @@ def two_sided(lower: torch.Tensor, upper: torch.Tensor, first: int,
     if float(upper[-1]) < float(lower[first]) / shrink:
         return "unstable (certified)"
     return f"{verdict(radius_ratio(upper, first), shrink)} (sampled)"
+
+
+def _decades(x: float, y: float) -> float:
+    """log10(x / y), read as 0 where x == y (0/0 included: ``>=`` holds there)."""
+    if x == y:
+        return 0.0
+    return (math.log10(x) if x > 0 else -math.inf) - (math.log10(y) if y > 0 else -math.inf)
+
+
+def two_sided_margin(lower: torch.Tensor, upper: torch.Tensor, first: int,
+                     shrink: float = 2.0) -> float:
+    """How far ``two_sided``'s verdict is from the other word, in decades: >= 0 where
+    it says "stable" (certified or sampled), < 0 where "unstable"; nan if "undecided".
+    With a = log10(shrink min lower / upper(m_first)) (certified stable: a >= 0),
+    b = log10(shrink upper(m_max) / lower(m_first)) (certified unstable: b < 0) and
+    s = log10(shrink upper(m_max) / upper(m_first)) (the sampled rule), the verdict is
+    stable exactly where max(a, min(b, s)) >= 0, so that is the margin: a certified
+    cell is as far from "unstable" as the better of its certificate and its samples."""
+    if first >= len(upper) - 1:
+        return math.nan
+    lo_min, lo_first = float(lower[first:].min()), float(lower[first])
+    up_first, up_last = float(upper[first]), float(upper[-1])
+    a = _decades(lo_min * shrink, up_first)
+    b = _decades(up_last * shrink, lo_first)
+    s = _decades(up_last * shrink, up_first)
+    return max(a, min(b, s))
 
 
 def certified(result: dict) -> bool:

@@ -49,3 +49,31 @@ def test_certificates_are_checked_for_every_width():
     assert verdict.certified(ok)
     assert not verdict.certified({**ok, "upper_holds": False})
     assert not verdict.certified({**ok, "radius": torch.tensor([0.05, 0.02])})
+
+
+def test_two_sided_margin_agrees_with_the_verdict_everywhere():
+    # random radii known within bounds, log-uniform over 4 decades, some widths off
+    g = torch.Generator().manual_seed(0)
+    for _ in range(2000):
+        W = int(torch.randint(2, 6, (1,), generator=g))
+        upper = 10 ** (4 * torch.rand(W, generator=g, dtype=torch.float64) - 2)
+        lower = upper * torch.rand(W, generator=g, dtype=torch.float64)
+        first = int(torch.randint(0, W, (1,), generator=g))
+        word = verdict.two_sided(lower, upper, first)
+        m = verdict.two_sided_margin(lower, upper, first)
+        if word == "undecided":
+            assert math.isnan(m)
+        else:
+            assert (m >= 0) == word.startswith("stable"), (word, m)
+
+
+def test_two_sided_margin_of_a_certified_cell_counts_its_samples_too():
+    # certificate just short (a < 0), samples well inside: as far as the samples say
+    lower = torch.tensor([1.0, 0.45, 0.45], dtype=torch.float64)
+    upper = torch.tensor([1.0, 1.0, 1.0], dtype=torch.float64)
+    assert verdict.two_sided(lower, upper, 0) == "stable (sampled)"
+    assert verdict.two_sided_margin(lower, upper, 0) == pytest.approx(math.log10(2))
+    # zero radii: 0 >= 0 / shrink certifies "stable" at its limit
+    zero = torch.zeros(3, dtype=torch.float64)
+    assert verdict.two_sided(zero, zero, 0) == "stable (certified)"
+    assert verdict.two_sided_margin(zero, zero, 0) == 0.0
