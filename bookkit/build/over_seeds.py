@@ -18,7 +18,8 @@ import math
 from pathlib import Path
 
 from bookkit.evidence import decode
-from bookkit.sweep.robustness import EVIDENCE_SCALE, margin_text, seed_ranges
+from bookkit.sweep.report import margin_text, seed_ranges
+from bookkit.sweep.robustness import EVIDENCE_SCALE
 
 FOLDER = "margins"        # beside the chapter pages in the staged book
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from bookkit import chapters as book
 from bookkit.chapters import ROOT, SCALES
 from bookkit.params import defaults as declared_defaults
-from bookkit.sweep.robustness import duration, escape
+from bookkit.sweep.report import duration, escape
 
 
 def runtime(name: str, scale: str) -> str:

@@ -49,7 +49,7 @@ from bookkit.build import install, machinery, over_seeds, summary
 from bookkit.build.reproduce import reproduce_box
 from bookkit.chapters import ROOT
 from bookkit.claims import read_claims
-from bookkit.sweep import robustness, runs
+from bookkit.sweep import report, runs
 
 
 def chapters(src: Path) -> list[str]:
@@ -163,13 +163,13 @@ def sweep_summary(path: Path = runs.OUT / "summary.json") -> tuple[dict | None, 
     """The sweep summary at ``path`` (None if there is none or it is damaged), and the
     body of the robustness page made from it (saying why, if it could not be read)."""
     if not path.exists():
-        return None, robustness.page(None)
+        return None, report.page(None)
     current = {c: book.code_hash(c) for c in book.chapter_names()}
     try:
         summary = json.loads(path.read_text())
-        return summary, robustness.page(summary, current)
+        return summary, report.page(summary, current)
     except (ValueError, KeyError, TypeError) as e:     # damaged: say so, do not fail the book
-        return None, robustness.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
+        return None, report.page(None, error=f"{path.name}: {type(e).__name__}: {e}")
 
 
 def robustness_summary(path: Path = runs.OUT / "summary.json") -> str:

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from bookkit.build import citations, over_seeds
-from bookkit.sweep.robustness import escape, seed_ranges
+from bookkit.sweep.report import escape, seed_ranges
 
 MARKS = {True: ("✓", "pass"), False: ("✗", "fail")}
 

@@ -90,7 +90,7 @@ def go(args: argparse.Namespace, runs: list, n: int | None) -> int:
             print(f"dask: {client}")
             last = sweep(runs, client)
     summary = write_summary(args.out, last=last)
-    from .robustness import last_sweep, overview
+    from .report import last_sweep, overview
     print(overview(summary))
     print(f"{args.out / 'summary.json'}: " + (last_sweep(summary) if not all(done)
                                               else "every run was kept from an earlier sweep"))

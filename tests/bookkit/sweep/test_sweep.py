@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bookkit import chapters as book
-from bookkit.sweep import cli, cluster, results, robustness, runs
+from bookkit.sweep import cli, cluster, report, results, robustness, runs
 from bookkit.sweep import run as sweep
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -210,9 +210,9 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
     for c in ch["claims"]:
         assert c["runs"] == 2 and 0 <= c["reproduced"] <= 2 and c["evidence_range"]
         assert set(c["by_seed"]) == {"0", "1"}
-    page = robustness.page(summary)      # a smoke sweep: that it ran, never its verdicts
+    page = report.page(summary)      # a smoke sweep: that it ran, never its verdicts
     assert "an execution check, not evidence" in page and "`plateau-exponential`" not in page
-    assert "source or `com` changed" not in robustness.page(
+    assert "source or `com` changed" not in report.page(
         summary, {"gradient_plateaus": book.code_hash("gradient_plateaus")})
 
 
