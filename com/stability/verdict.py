@@ -100,6 +100,12 @@ def verdict(ratio: float, shrink: float = 2.0) -> str:
     return "stable" if ratio >= 1 / shrink else "unstable"
 
 
+def verdict_margin(ratio: float, shrink: float = 2.0) -> float:
+    """How far ``verdict`` is from the other word, in decades: log10(shrink ratio),
+    >= 0 exactly where it says "stable"; nan where "undecided"."""
+    return math.nan if ratio != ratio else _decades(ratio * shrink, 1.0)
+
+
 def judge(betas: torch.Tensor, E: torch.Tensor, E0: torch.Tensor, tolerance: float,
           shrink: float = 2.0) -> dict:
     """The rule applied to the curves E_m(beta) of every width: ``radius`` (W,),
@@ -180,6 +186,26 @@ def curves_nest(result: dict) -> bool:
     return all(c[k] >= r[f] / 4 for k in range(f, len(c)))
 
 
+
+def crossings_margin(crossings: torch.Tensor) -> float:
+    """How far ``crossings_shift_left`` holds, in decades: the least of each crossing's
+    step left, log10(c_k / c_{k+1}), and the overall shift past 10x,
+    log10(c_0 / (10 c_last)); -inf where a crossing is missing (not finite)."""
+    c = [float(x) for x in crossings]
+    if not c or not all(math.isfinite(x) for x in c):
+        return -math.inf
+    steps = [_decades(a, b) for a, b in zip(c, c[1:])]
+    return min([*steps, _decades(c[0], 10 * c[-1])])
+
+
+def nest_margin(result: dict) -> float:
+    """How far ``curves_nest`` holds, in decades: the least over the approximating
+    widths of log10(4 c_k / beta*(m_first)) (inf where no crossing is judged)."""
+    f, c, r = result["first"], result["crossings"], result["radius"]
+    return min((_decades(4 * float(c[k]), float(r[f])) for k in range(f, len(c))),
+               default=math.inf)
+
 __all__ = ["stability_radius", "radius", "certified_radius", "first_approximating",
-           "radius_ratio", "verdict", "two_sided", "judge", "certified", "crossings_shift_left",
-           "curves_nest"]
+           "radius_ratio", "verdict", "verdict_margin", "two_sided", "two_sided_margin",
+           "judge", "certified", "crossings_shift_left", "crossings_margin", "curves_nest",
+           "nest_margin"]

@@ -77,3 +77,28 @@ def test_two_sided_margin_of_a_certified_cell_counts_its_samples_too():
     zero = torch.zeros(3, dtype=torch.float64)
     assert verdict.two_sided(zero, zero, 0) == "stable (certified)"
     assert verdict.two_sided_margin(zero, zero, 0) == 0.0
+
+
+def test_margins_agree_with_the_verdict_the_shift_and_the_nesting():
+    assert verdict.verdict_margin(0.5) == 0.0                     # at its limit: stable
+    assert verdict.verdict_margin(0.05) == pytest.approx(-1.0)    # a decade short
+    assert verdict.verdict_margin(0.4, shrink=3.0) > 0
+    assert math.isnan(verdict.verdict_margin(float("nan")))
+    assert verdict.crossings_margin(torch.tensor([1e-2, 1e-3, 1e-4])) == pytest.approx(1.0)
+    assert verdict.crossings_margin(torch.tensor([1e-2, 2e-2, 1e-4])) == \
+        pytest.approx(-math.log10(2))                              # moved right 2x
+    assert verdict.crossings_margin(torch.tensor([1e-2, math.inf])) == -math.inf
+    assert verdict.crossings_margin(torch.tensor([1e-2, 5e-3])) == pytest.approx(-0.699, abs=1e-3)
+    nest = {"first": 1, "crossings": torch.tensor([1e-9, 0.5, 0.3]),
+            "radius": torch.tensor([1.0, 1.0, 1.0, 1.0])}
+    assert verdict.nest_margin(nest) == pytest.approx(math.log10(1.2))
+    assert verdict.nest_margin({**nest, "crossings": torch.tensor([1e-9, 0.1, 0.3])}) < 0
+    g = torch.Generator().manual_seed(1)
+    for _ in range(500):                         # the sign is the verdict, everywhere
+        c = 10 ** (-4 * torch.rand(int(torch.randint(1, 5, (1,), generator=g)),
+                                   generator=g, dtype=torch.float64))
+        assert (verdict.crossings_margin(c) >= 0) == verdict.crossings_shift_left(c)
+        r = 10 ** (-torch.rand(len(c) + 1, generator=g, dtype=torch.float64))
+        res = {"first": int(torch.randint(0, len(c), (1,), generator=g)),
+               "crossings": c, "radius": r}
+        assert (verdict.nest_margin(res) >= 0) == verdict.curves_nest(res)
