@@ -67,6 +67,7 @@ from bookkit.chapter import progress, start, stream
 from bookkit.chapters.nonlinear_curse import Params
 from bookkit.claims import Claims, bound, glue
 from bookkit.evidence import items, span
+from bookkit.margins import above, below, holds, least, within
 from com import memory
 from com.approximation import exp_sums, laws
 from com.experiments import curse, nonlinear
@@ -903,7 +904,9 @@ glue("hard_gap", bound(hard_gap, 1e-12))       # round-off
 # A "stable" verdict rests on the certified lower radius: at least a quarter of the
 # sampled radius at the first approximating width, at every approximating width (the
 # whole-ball bound is up to about twice looser than the points tried). Each claim's
-# kind says what its verdict is worth, and its reference what it reproduces.
+# kind says what its verdict is worth, and its reference what it reproduces. Its
+# `margin` is how far it held, in decades from its tightest limit (a verdict's radius
+# ratio from 1/2, a crossing's step left, a bound's room: `com.stability.verdict`).
 
 # %%
 lin_ratio = {k: verdict.radius_ratio(R[k]["radius"], first[k]) for k in mems}
@@ -917,15 +920,29 @@ def of(ratio, keys):                     # "key: ratio" for the evidence
     return items({k: ratio[k] for k in keys}, "{k}: {v:.2g}")
 
 
+def judged(m):        # a margin from a ratio that may be undecided (nan): fails
+    return -float("inf") if m != m else m
+
+
+def stable(ratio):    # decades from the verdict "unstable" (com.stability.verdict)
+    return judged(verdict.verdict_margin(ratio))
+
+
+def unstable(ratio):  # decades from the verdict "stable"
+    return judged(-verdict.verdict_margin(ratio))
+
+
 claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
              probe_err <= 1e-10, "max relative deviation <= {dev:.2g}", dev=probe_bound,
-             kind="check", ref="wang2024inverse Def. 3.1")
+             kind="check", margin=below(probe_bound, 1e-10),
+             ref="wang2024inverse Def. 3.1")
 
 # %%
 claims.check("e0-falls", "E_m(0) over all time falls at least 10x from m_min to m_max",
              all(R[k]["E0"][-1] <= R[k]["E0"][0] / 10 for k in mems), "{falls}",
              falls=items({k: float(R[k]["E0"][0] / R[k]["E0"][-1]) for k in mems},
                          "{k}: {v:.3g}x"), kind="paper",
+             margin=least(above(R[k]["E0"][0] / R[k]["E0"][-1], 10) for k in mems),
              ref="wang2024inverse Thm 3.9 (hypothesis E_m(0) -> 0), Fig. 1")
 said = {k: {verdict.verdict(r[k]) for r in (lin_ratio, all_ratio, J_ratio)}
         for k in pols}
@@ -934,7 +951,8 @@ claims.check("pol-unstable", "polynomial memory: beta*(m_max) <= beta*(m_first) 
              all(s == {"unstable"} for s in said.values()),
              "points {lin}; aligned {al}; r(J) {J}", lin=of(lin_ratio, pols),
              al=of(all_ratio, pols), J=of(J_ratio, pols), kind="paper",
-             ref="wang2024inverse Fig. 1(b), Thm 3.9")
+             margin=least(unstable(r[k]) for r in (lin_ratio, all_ratio, J_ratio)
+                          for k in pols), ref="wang2024inverse Fig. 1(b), Thm 3.9")
 
 # %%
 claims.check("exp-stable", "exponential memory, certified: the lower radius over the "
@@ -942,13 +960,15 @@ claims.check("exp-stable", "exponential memory, certified: the lower radius over
              "m_first, at every approximating width",
              certified_q >= 0.25, "min certified / sampled(m_first) {q:.3g}; sampled "
              "ratio {lin:.2g}", q=certified_q, lin=lin_ratio["exponential"],
-             kind="paper", ref="wang2024inverse Fig. 1(a)")
+             kind="paper", margin=above(certified_q, 0.25),
+             ref="wang2024inverse Fig. 1(a)")
 claims.check("crossings-shift", "polynomial memory: the crossings of consecutive "
              "E_m curves shift left (each at or left of the last, 10x overall)",
              all(verdict.crossings_shift_left(R[k]["crossings"]) for k in pols),
              "{crossings}", crossings=items({k: items(R[k]["crossings"].tolist(),
                                                       "{v:.1g}") for k in pols},
                                             "{k}: {v}", "; "), kind="paper",
+             margin=least(verdict.crossings_margin(R[k]["crossings"]) for k in pols),
              ref="wang2024inverse Fig. 1(b)")
 
 # %%
@@ -956,16 +976,19 @@ nest_keys = [("exponential", None)] + [(k, p) for k in pols
                                        for p in ("exp", "softplus")]
 nest_of = {f"{k}/{p or 'free'}": verdict.curves_nest(R[k] if p is None else Rp[k, p])
            for k, p in nest_keys}
+nest_room = least(verdict.nest_margin(R[k] if p is None else Rp[k, p])
+                  for k, p in nest_keys)
 claims.check("curves-nest", "exponential memory, and stable reparameterisations on "
              "polynomial memory: no crossing among the approximating widths more than "
              "4x left of the first one's radius (the curves nest)",
              all(nest_of.values()), "{nest}", nest=items(nest_of, "{k}: {v}"),
-             kind="paper", ref="wang2024inverse Fig. 1(a), Fig. 4")
+             kind="paper", margin=nest_room, ref="wang2024inverse Fig. 1(a), Fig. 4")
 direct = {k: P_ratio[k, "direct"] for k in pols}
 claims.check("direct-unstable", "direct parameterisation of the normalised recurrence: "
              "polynomial memory is not stably approximated (radius ratio <= 1/2)",
              all(verdict.verdict(r) == "unstable" for r in direct.values()), "{ratios}",
              ratios=items(direct, "{k}: {v:.2g}"), kind="paper",
+             margin=least(unstable(r) for r in direct.values()),
              ref="wang2024inverse Fig. 4 (its contrast)")
 
 # %%
@@ -975,32 +998,43 @@ claims.check("c-channel-curse", "the output weights alone (W, U, b held), both s
              all(c_most[k] <= 0.5 for k in pols) and c_least["exponential"] >= 0.5,
              "most upper/lower ratio {pol}; exponential least {exp:.2g}",
              pol=of(c_most, pols), exp=c_least["exponential"], kind="paper",
+             margin=least([below(c_most[k], 0.5) for k in pols],
+                          above(c_least["exponential"], 0.5)),
              ref="wang2024inverse Def. 3.4 (all weights); the bound derived here")
 claims.check("window-inverse-T", "on a window, every approximating width whose slowest "
              "mode outlives it (delta_min T <= 0.1) has T beta*_T in [1/4, 16], "
              "whatever m", len(law) > 0 and 0.25 <= min(law) and max(law) <= 16,
              "T beta*_T {law}, {n} (width, window) pairs", law=span(torch.tensor(law)),
-             n=len(law), kind="paper", ref="")
+             n=len(law), kind="paper", margin=least(within(x, 0.25, 16) for x in law),
+             ref="")
 
 # %%
 flat = [W_ratio[kT] >= 0.5 for kT, r in reach.items() if r <= 0.1]
 falls = [W_ratio[kT] <= 0.5 for kT, r in reach.items() if r >= 10]
+# decades of each judged window's ratio from 1/2 (no window long enough: -inf)
+appears = least(
+    [stable(W_ratio[kT]) for kT, r in reach.items() if r <= 0.1],
+    least(unstable(W_ratio[kT]) for kT, r in reach.items() if r >= 10))
 claims.check("window-curse-appears", "on a window the curse appears once the window "
              "outlasts the first approximating width's slowest mode: radius ratio "
              ">= 1/2 where T delta_min(m_first) <= 0.1, <= 1/2 where >= 10 (some)",
              all(flat) and len(falls) > 0 and all(falls), "{ratios}",
              ratios=items({f"{k}, T={T}": (W_ratio[k, T], reach[k, T])
                            for k, T in reach},
-                          "{k}: {v[0]:.2g} (T delta {v[1]:.1g})"), kind="paper", ref="")
+                          "{k}: {v[0]:.2g} (T delta {v[1]:.1g})"), kind="paper",
+             margin=appears, ref="")
 claims.check("nl-exercised", "the trained tanh students saturate: largest |pre-"
              "activation| >= 1.5, and their linearisation misses the target 3x more",
              z_nl >= 1.5 and lin_own >= 3, "max |z| {z:.2f}; linearised / own {q:.3g}",
-             z=z_nl, q=lin_own, kind="paper", ref="wang2024inverse Fig. 2 (tanh)")
+             z=z_nl, q=lin_own, kind="paper",
+             margin=least(above(z_nl, 1.5), above(lin_own, 3)),
+             ref="wang2024inverse Fig. 2 (tanh)")
 
 # %%
 claims.check("nl-approximates", "every tanh student approximates: E_m(0) over all time "
              "<= tolerance / 2", float(ST["E0"].max()) <= tolerance / 2,
              "E_m(0) {e0}", e0=span(ST["E0"]), kind="paper",
+             margin=below(float(ST["E0"].max()), tolerance / 2),
              ref="wang2024inverse Thm 3.9 (hypothesis), Fig. 2")
 claims.check("nl-pol-unstable", "tanh students, polynomial memory: in every replicate "
              "the radius falls 2x or more along W + beta I, and 10x over all points",
@@ -1008,13 +1042,18 @@ claims.check("nl-pol-unstable", "tanh students, polynomial memory: in every repl
              and all(r <= 0.1 for r in nl_ball.values()),
              "edge {edge}; all points {ball}", edge=items(nl_edge, "{k}: {v:.2g}"),
              ball=items(nl_ball, "{k}: {v:.2g}"), kind="paper",
+             margin=least([judged(below(r, 0.5)) for r in nl_edge.values()],
+                          [judged(below(r, 0.1)) for r in nl_ball.values()]),
              ref="wang2024inverse Fig. 2, Thm 3.9")
 claims.check("nl-crossings-shift", "tanh students: the crossings shift left in every "
              "replicate (W + beta I) and on the median curves (all points)",
              all(c["shifts"] for c in SC["edge"]) and SC["median"]["shifts"],
              "replicates shifting {n} of {of}; median {med}",
              n=sum(c["shifts"] for c in SC["edge"]), of=len(SC["edge"]),
-             med=SC["median"]["shifts"], kind="paper", ref="wang2024inverse Fig. 2")
+             med=SC["median"]["shifts"], kind="paper",
+             margin=least(verdict.crossings_margin(c["crossings"])
+                          for c in [*SC["edge"], SC["median"]]),
+             ref="wang2024inverse Fig. 2")
 
 # %%
 claims.check("certificate", "every model: delta_min <= the edge bound from E_m(0); "
@@ -1022,6 +1061,7 @@ claims.check("certificate", "every model: delta_min <= the edge bound from E_m(0
              "the "
              "whole-ball bound; |u/delta| |c/delta| >= sum_t t K_t",
              all(cert.values()), "{cert}", cert=items(cert, "{k}: {v}"), kind="check",
+             margin=least(verdict.certified_margin(R[k]) for k in mems),
              ref="")
 w_bound = all(bool((W[k]["radius"][T] >= W[k]["lower"][T]).all())
               for k in mems for T in windows)
@@ -1029,38 +1069,51 @@ claims.check("window-bound", "on every window T, every width's radius is at leas
              "the m-independent bound", w_bound, "{bounds}",
              bounds=items({k: items([(float(W[k]["radius"][T].min()), W[k]["lower"][T])
                                      for T in windows], "{v[0]:.1g} >= {v[1]:.1g}")
-                           for k in mems}, "{k}: {v}", "; "), kind="check", ref="")
+                           for k in mems}, "{k}: {v}", "; "), kind="check",
+             margin=least(above(float(W[k]["radius"][T].min()), W[k]["lower"][T])
+                          for k in mems for T in windows), ref="")
 claims.check("reparam-stable", "exp and softplus, c held (recurrent only): the "
              "certified "
              "lower radius stays above 1/2 of the sampled radius at m_first",
              all(q >= 0.5 for q in rec.values()), "{ratios}",
              ratios=items(rec, "{k}: {v:.2g}"), kind="check",
+             margin=least(above(q, 0.5) for q in rec.values()),
              ref="wang2024inverse Fig. 4, wang2023stablessm (recurrent only)")
 
 # %%
+c_dev = bound(max(float((v - 1).abs().max()) for v in c_root.values()), 1e-12)
 claims.check("reparam-c-channel", "normalised recurrence, c alone: the radius is "
              "tau |rho|_1 / sqrt(m) on the lower side (1/sqrt(m), every memory)",
              all(torch.allclose(v, torch.ones_like(v)) for v in c_root.values()),
              "radius sqrt(m) / (tau |rho|_1): {v}",
              v=items({k: span(v) for k, v in c_root.items()}, "{k}: {v}"),
-             kind="check", ref="wang2024inverse Def. 3.4")
+             kind="check", margin=below(c_dev, 1e-8 + 1e-5),   # torch.allclose's
+             ref="wang2024inverse Def. 3.4")
 claims.check("hardtanh-exact", "the reparameterised hardtanh RNNs equal the linear "
              "models: pre-activation bound <= 1 over all time, simulated to 1e-10",
              zr_max <= 1 and hard_gap <= 1e-10,
              "largest pre-activation bound {zr:.2f}; "
              "simulated gap <= {gap:.2g}", zr=zr_max, gap=bound(hard_gap, 1e-12),
-             kind="check", ref="wang2024inverse Fig. 8 (hardtanh)")
+             kind="check", margin=least(below(zr_max, 1),
+                                        below(bound(hard_gap, 1e-12), 1e-10)),
+             ref="wang2024inverse Fig. 8 (hardtanh)")
 claims.check("nl-edge", "every tanh student's radius is at most its slowest unit's "
              "distance to the edge (infinite error past it)",
              bool((ST["radius"] <= ST["d_min"] * (1 + 1e-9)).all()),
-             "radius / d_min {q}", q=span(r_d), kind="check", ref="")
+             "radius / d_min {q}", q=span(r_d), kind="check",
+             margin=below(float(r_d.max()), 1 + 1e-9), ref="")
 
 # %%
+E_top = ST["E_hi"] * (1 + 1e-12)                    # the check's round-off allowance
+priced = torch.isfinite(E_top) & (E_top > 0)        # elsewhere no room to measure
+tail_room = least(holds(bool((ST["E_lo"] <= E_top).all())),
+                  below(float((ST["E_lo"][priced] / E_top[priced]).max()), 1))
 claims.check("nl-tail", "the tanh students' bracket: certified lower <= certified "
              "upper for every student and radius",
              bool((ST["E_lo"] <= ST["E_hi"] * (1 + 1e-12)).all()),
              "E0 lower {lo}; upper {hi}", lo=span(ST["E_lo"][:, 0]),
-             hi=span(ST["E_hi"][:, 0]), kind="check", ref="")
+             hi=span(ST["E_hi"][:, 0]), kind="check",
+             margin=tail_room, ref="")
 claims.finish()
 
 # %% [markdown]

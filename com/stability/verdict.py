@@ -172,6 +172,19 @@ def certified(result: dict) -> bool:
     return bool(edge_ok.all() & below.all() & above.all()) and result["upper_holds"]
 
 
+def certified_margin(result: dict) -> float:
+    """How far ``certified`` holds, in decades: the least over widths of each
+    certificate's room (edge under its bound, beta* under the edge, the certified
+    radius under beta*, each with ``certified``'s round-off allowance); -inf where the
+    curves are not under the certified upper bound."""
+    pairs = [(result["edge"], result["edge_bound"] * (1 + 1e-6)),
+             (result["radius"], result["edge"] * (1 + 1e-9)),
+             (result["radius_lower"], result["radius"] * (1 + 1e-9))]
+    room = [_decades(float(hi), float(lo)) for x, y in pairs
+            for lo, hi in zip(x.reshape(-1), y.reshape(-1))]
+    return min(room) if result["upper_holds"] else -math.inf
+
+
 def crossings_shift_left(crossings: torch.Tensor) -> bool:
     """The crossings of consecutive curves are finite, never move right, and move
     left 10x overall (polynomial memory: the wider model loses at ever smaller beta)."""
@@ -207,5 +220,5 @@ def nest_margin(result: dict) -> float:
 
 __all__ = ["stability_radius", "radius", "certified_radius", "first_approximating",
            "radius_ratio", "verdict", "verdict_margin", "two_sided", "two_sided_margin",
-           "judge", "certified", "crossings_shift_left", "crossings_margin", "curves_nest",
+           "judge", "certified", "certified_margin", "crossings_shift_left", "crossings_margin", "curves_nest",
            "nest_margin"]

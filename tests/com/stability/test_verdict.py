@@ -49,6 +49,11 @@ def test_certificates_are_checked_for_every_width():
     assert verdict.certified(ok)
     assert not verdict.certified({**ok, "upper_holds": False})
     assert not verdict.certified({**ok, "radius": torch.tensor([0.05, 0.02])})
+    # margins: the tightest room is beta* = edge at the second width (the allowance)
+    assert 0 <= verdict.certified_margin(ok) < 1e-8
+    assert verdict.certified_margin({**ok, "upper_holds": False}) == -math.inf
+    assert verdict.certified_margin({**ok, "radius": torch.tensor([0.05, 0.02])}) == \
+        pytest.approx(-math.log10(2), abs=1e-6)
 
 
 def test_two_sided_margin_agrees_with_the_verdict_everywhere():
