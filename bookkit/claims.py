@@ -145,13 +145,13 @@ class Claims:
         self.items: list[Claim] = []
 
     def check(self, id: str, statement: str, passed, evidence: str, *, kind: str,
-              margin: float | None = None, ref: str = "",
+              margin: float, ref: str = "",
               expected_failure: str | None = None,
               **numbers) -> None:
         """Record one claim. ``evidence`` is a template of what was measured,
         formatted with ``numbers`` (bookkit.evidence: numbers, ``items``, ``span``);
         ``kind`` is "paper" or "check", ``margin`` how far it held (bookkit.margins;
-        its sign must agree with ``passed``) and ``ref`` what it reproduces
+        required: its sign must agree with ``passed``) and ``ref`` what it reproduces
         (:class:`Claim`).
 
         ``expected_failure`` is the reason a claim honestly does not reproduce;
@@ -159,6 +159,9 @@ class Claims:
         cell ending with a check shows only the check's line."""
         if any(c.id == id for c in self.items):
             raise ValueError(f"claim id {id!r} recorded twice")
+        if margin is None:
+            raise ValueError(f"claim {id!r}: 'margin' is required: how far it held, "
+                             "from bookkit.margins (above, below, exceeds, ...)")
         claim = Claim(id, statement, bool(passed), evidence, kind, margin, ref, numbers,
                       expected_failure)
         self.items.append(claim)

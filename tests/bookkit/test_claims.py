@@ -92,11 +92,14 @@ def test_a_margin_must_agree_with_the_verdict(monkeypatch):
         c.check("b", "s", False, "e", margin=0.0, kind="paper")
     with pytest.raises(ValueError, match="'c': its margin nan"):
         c.check("c", "s", True, "e", margin=math.nan, kind="paper")
-    c.check("d", "s", True, "e", kind="paper")                  # not recorded
+    with pytest.raises(TypeError, match="margin"):
+        c.check("d", "s", True, "e", kind="paper")               # none: refused
+    with pytest.raises(ValueError, match="'d': 'margin' is required"):
+        c.check("d", "s", True, "e", kind="paper", margin=None)
     c.check("e", "s", False, "e", margin=-math.inf, kind="paper")
-    assert [x.margin for x in c.items] == [None, -math.inf]
-    assert "margin" not in c.items[0].record()
-    assert list(c.table()["margin"]) == ["", "-inf"]
+    c.check("f", "s", True, "e", margin=0.25, kind="paper")
+    assert [x.margin for x in c.items] == [-math.inf, 0.25]
+    assert list(c.table()["margin"]) == ["-inf", "0.25"]
 
 
 def test_every_claim_says_what_kind_of_evidence_it_is(monkeypatch):
