@@ -924,6 +924,10 @@ def judged(m):        # a margin from a ratio that may be undecided (nan): fails
     return -float("inf") if m != m else m
 
 
+def under(ratio, limit):  # decades of a ratio under its limit (nan: undecided, fails)
+    return -float("inf") if ratio != ratio else below(ratio, limit)
+
+
 def stable(ratio):    # decades from the verdict "unstable" (com.stability.verdict)
     return judged(verdict.verdict_margin(ratio))
 
@@ -1042,8 +1046,8 @@ claims.check("nl-pol-unstable", "tanh students, polynomial memory: in every repl
              and all(r <= 0.1 for r in nl_ball.values()),
              "edge {edge}; all points {ball}", edge=items(nl_edge, "{k}: {v:.2g}"),
              ball=items(nl_ball, "{k}: {v:.2g}"), kind="paper",
-             margin=least([judged(below(r, 0.5)) for r in nl_edge.values()],
-                          [judged(below(r, 0.1)) for r in nl_ball.values()]),
+             margin=least([under(r, 0.5) for r in nl_edge.values()],
+                          [under(r, 0.1) for r in nl_ball.values()]),
              ref="wang2024inverse Fig. 2, Thm 3.9")
 claims.check("nl-crossings-shift", "tanh students: the crossings shift left in every "
              "replicate (W + beta I) and on the median curves (all points)",
