@@ -916,6 +916,7 @@ certified_q = float(R["exponential"]["radius_lower"][first["exponential"]:].min(
                     / R["exponential"]["radius"][first["exponential"]])
 
 
+# %%
 def of(ratio, keys):                     # "key: ratio" for the evidence
     return items({k: ratio[k] for k in keys}, "{k}: {v:.2g}")
 
@@ -936,6 +937,7 @@ def unstable(ratio):  # decades from the verdict "stable"
     return judged(-verdict.verdict_margin(ratio))
 
 
+# %%
 claims.check("probe-linear", "the probe equals |rho| for linear models (1e-10)",
              probe_err <= 1e-10, "max relative deviation <= {dev:.2g}", dev=probe_bound,
              kind="check", margin=below(probe_bound, 1e-10),
@@ -1049,6 +1051,8 @@ claims.check("nl-pol-unstable", "tanh students, polynomial memory: in every repl
              margin=least([under(r, 0.5) for r in nl_edge.values()],
                           [under(r, 0.1) for r in nl_ball.values()]),
              ref="wang2024inverse Fig. 2, Thm 3.9")
+
+# %%
 claims.check("nl-crossings-shift", "tanh students: the crossings shift left in every "
              "replicate (W + beta I) and on the median curves (all points)",
              all(c["shifts"] for c in SC["edge"]) and SC["median"]["shifts"],
@@ -1067,6 +1071,8 @@ claims.check("certificate", "every model: delta_min <= the edge bound from E_m(0
              all(cert.values()), "{cert}", cert=items(cert, "{k}: {v}"), kind="check",
              margin=least(verdict.certified_margin(R[k]) for k in mems),
              ref="")
+
+# %%
 w_bound = all(bool((W[k]["radius"][T] >= W[k]["lower"][T]).all())
               for k in mems for T in windows)
 claims.check("window-bound", "on every window T, every width's radius is at least "
@@ -1093,6 +1099,8 @@ claims.check("reparam-c-channel", "normalised recurrence, c alone: the radius is
              v=items({k: span(v) for k, v in c_root.items()}, "{k}: {v}"),
              kind="check", margin=below(c_dev, 1e-8 + 1e-5),   # torch.allclose's
              ref="wang2024inverse Def. 3.4")
+
+# %%
 claims.check("hardtanh-exact", "the reparameterised hardtanh RNNs equal the linear "
              "models: pre-activation bound <= 1 over all time, simulated to 1e-10",
              zr_max <= 1 and hard_gap <= 1e-10,

@@ -63,7 +63,6 @@ from bookkit.chapter import start, stream
 from bookkit.chapters.stable_reparameterisation import Params
 from bookkit.claims import Claims, bound, glue
 from bookkit.evidence import items
-from bookkit.margins import above, below, exceeds, holds, least, within
 from com import memory
 from com.approximation import exp_sums, laws
 from com.experiments import ssm_tanh, table
@@ -553,6 +552,9 @@ glue("floor_linear", float(cells["diagonal", "direct", "polynomial"]["radius"][-
 # claim: its tightest cell's distance from the other verdict word,
 # `com.stability.verdict.two_sided_margin`), in learning rates of the grid for
 # `lr-best-widest`.
+
+# %% tags=["hide-input"]
+from bookkit.margins import above, below, exceeds, holds, least, within
 
 # %%
 ORDER = [(("continuous", "exp"), ("continuous", "direct")),       # a below b everywhere
