@@ -220,5 +220,5 @@ def nest_margin(result: dict) -> float:
 
 __all__ = ["stability_radius", "radius", "certified_radius", "first_approximating",
            "radius_ratio", "verdict", "verdict_margin", "two_sided", "two_sided_margin",
-           "judge", "certified", "certified_margin", "crossings_shift_left", "crossings_margin", "curves_nest",
-           "nest_margin"]
+           "judge", "certified", "certified_margin", "crossings_shift_left",
+           "crossings_margin", "curves_nest", "nest_margin"]
