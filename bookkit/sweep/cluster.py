@@ -23,6 +23,11 @@ from contextlib import contextmanager
 # COM_BOOK_BUILD: figures glued, not shown twice (bookkit.claims.glue)
 RUN_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "COM_PROGRESS": "0", "COM_BOOK_BUILD": "1"}
+# ...and without this one: Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 for its workers
+# (distributed.nanny.pre-spawn-environ), and a kernel inheriting it hands every freed
+# tensor back to the system and page-faults on the next: nonlinear_curse took 65 s
+# instead of 34 s per run, 27 s of it system time (two runs at once, 2 cores).
+RUN_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
 CONNECT_TIMEOUT = 10       # seconds for a scheduler to answer
 WORKER_WAIT = 30           # seconds for a worker to join a scheduler that has none
 MAX_WORKERS = 1024
@@ -144,4 +149,5 @@ def connect(scheduler: str | None = None, scheduler_file: str | None = None,
         yield client
 
 
-__all__ = ["connect", "probe", "scheduler_of", "check_workers", "SweepError", "RUN_ENV"]
+__all__ = ["connect", "probe", "scheduler_of", "check_workers", "SweepError", "RUN_ENV",
+           "RUN_UNSET"]

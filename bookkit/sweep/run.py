@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .. import files
 from ..chapters import BOOK
-from .cluster import RUN_ENV
+from .cluster import RUN_ENV, RUN_UNSET
 from .results import kept, kept_runs
 from .runs import Run
 
@@ -47,11 +47,14 @@ CELL_TIMEOUT = 4 * 3600
 # -- running it on Dask -------------------------------------------------------------
 
 @contextmanager
-def _environment(values: dict):
-    """os.environ with ``values`` set while the block runs (the kernel it starts inherits
-    them), then as it was: a caller running ``execute`` itself keeps its own threads."""
+def environment(values: dict, unset: tuple[str, ...] = ()):
+    """os.environ with ``values`` set and ``unset`` removed while the block runs (the
+    kernel it starts inherits it), then as it was: a caller running ``execute`` itself
+    keeps its own threads."""
     saved = dict(os.environ)
     os.environ.update(values)
+    for name in unset:
+        os.environ.pop(name, None)
     try:
         yield
     finally:
@@ -68,7 +71,8 @@ def execute(notebook: str, parameters: dict, cwd: str) -> dict:
     """
     import papermill
 
-    with _environment(RUN_ENV), tempfile.TemporaryDirectory(prefix="com-sweep-") as tmp:
+    with (environment(RUN_ENV, RUN_UNSET),
+          tempfile.TemporaryDirectory(prefix="com-sweep-") as tmp):
         src, dst = Path(tmp, "input.ipynb"), Path(tmp, "output.ipynb")
         src.write_text(notebook)
         try:

@@ -49,9 +49,10 @@ from bookkit.claims import Claims
 from bookkit.margins import exceeds
 claims = Claims(strict=strict)
 claims.check("even", "the seed is even", seed % 2 == 0,
-             "seed {seed}; value {value:.2f}; threads {threads}", kind="paper",
+             "seed {seed}; value {value:.2f}; threads {threads}; trim {trim}", kind="paper",
              margin=exceeds(0.5 - seed % 2, 0, 1), seed=seed,
-             value=seed / 10, threads=os.environ["OMP_NUM_THREADS"])
+             value=seed / 10, threads=os.environ["OMP_NUM_THREADS"],
+             trim=os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
 claims.finish()
 '''
 
@@ -127,7 +128,8 @@ def test_failures_are_recorded_and_retried_damage_is_recomputed(toy, tmp_path, c
     assert toy_sum["done"] == 2 and toy_sum["failed"][0]["seed"] == 1
     assert toy_sum["claims"][0] | {"by_seed": None} == dict(
         id="even", statement="the seed is even", reproduced=2, runs=2, expected_failure=False,
-        evidence_range="seed [0, 2]; value [0.00, 0.20]; threads 1", by_seed=None,
+        evidence_range="seed [0, 2]; value [0.00, 0.20]; threads 1; trim unset",
+        by_seed=None,
         kind="paper", margin={"min": 0.5, "median": 0.5, "max": 0.5})
     assert json.loads((out / "summary.json").read_text()) == summary
 
@@ -217,13 +219,16 @@ def test_two_seed_smoke_sweep_of_a_chapter(tmp_path, client):
 
 
 def test_execute_pins_its_run_and_leaves_the_caller_as_it_was(toy, monkeypatch):
-    """A run sees one thread; a process calling execute itself keeps its environment."""
+    """A run sees one thread and glibc's own trim threshold (not the one Dask's nanny sets
+    for its workers: a kernel with it spent 40% of its time in page faults); a process
+    calling execute itself keeps its environment."""
     import jupytext
     import nbformat
 
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     before = dict(os.environ)
     nb = nbformat.writes(jupytext.reads(TOY, fmt="py:percent"))
     out = sweep.execute(nb, {"seed": 2, "nap": 0.0}, str(toy))
-    assert out["error"] is None and "threads 1" in out["notebook"]
+    assert out["error"] is None and "threads 1; trim unset" in out["notebook"]
     assert dict(os.environ) == before
