@@ -2,13 +2,14 @@
 the published 20 seeds, against the same sweep measured before issue 25's speed work.
 
 Runs: every chapter x seeds 0-3 at full scale (bookkit.sweep.runs.plan) into a fresh
-folder (nothing kept is reused), on the embedded LocalCluster of one single-threaded
-worker per core (bookkit.sweep.run.sweep). Reported: the wall time, projected to 20
-seeds as wall x 20/4, and per chapter the median papermill run time of a run (a
-single-threaded kernel on a core of its own: its CPU time, give or take the kernel's
-start). Baseline: the recorded sweep of seeds 0-1 at commit d376660
-(benchmarks/recorded/sweep_d376660.json), projected the same way. Agreement: every
-run finishes, and every claim of the papers reproduces in every run.
+folder with a fresh result cache (nothing kept is reused; seed-free work is computed
+once, by the first seed that needs it, as in a sweep from scratch), on the embedded
+LocalCluster of one single-threaded worker per core (bookkit.sweep.run.sweep).
+Reported: the wall time, projected to 20 seeds as wall x 20/4, and per chapter the
+median papermill run time of a run (a single-threaded kernel on a core of its own: its
+CPU time, give or take the kernel's start). Baseline: the recorded sweep of seeds 0-1
+at commit d376660 (benchmarks/recorded/sweep_d376660.json), projected the same way.
+Agreement: every run finishes, and every claim of the papers reproduces in every run.
 """
 from __future__ import annotations
 
@@ -49,7 +50,10 @@ def run(quick: bool = False) -> dict:
     cfg = QUICK if quick else dict(chapters=book.chapter_names(), seeds=SEEDS, scale="full")
     with tempfile.TemporaryDirectory(prefix="com-bench-book-sweep-") as tmp:
         plan = runs.plan(cfg["chapters"], cfg["seeds"], cfg["scale"], out=Path(tmp))
-        with cluster.connect() as client:
+        cache = Path(tmp, "cache")
+        cache.mkdir(mode=0o700)              # private: the result cache refuses shared ones
+        # the workers started inside inherit it, and their kernels from them
+        with sweep.environment({"COM_CACHE": str(cache)}), cluster.connect() as client:
             done = sweep.sweep(plan, client, progress=True)
         assert not done["failed"], done["failed"]
         after, wrong = per_chapter(plan), failures(plan)
