@@ -40,15 +40,22 @@ def shift(d1: torch.Tensor, d2: torch.Tensor, head: int = 64) -> torch.Tensor:
     T = torch.log(L2 / L1) / torch.where(same, torch.ones_like(L1), L1 - L2)
     T = torch.nan_to_num(T, nan=0.0, posinf=0.0, neginf=0.0).clamp(min=0.0).floor()
     gap = torch.maximum(*((torch.exp(s * L1) - torch.exp(s * L2)).abs() for s in (T, T + 1)))
-    inside = torch.where(same, torch.zeros_like(gap), 2 * gap)
+    out = torch.where(same, torch.zeros_like(gap), 2 * gap)
+    alternating = (d1 > 1) | (d2 > 1)
+    if alternating.any():           # only there: the head is (..., head), 64 times larger
+        out[alternating] = _alternating_shift(d1[alternating], d2[alternating], head)
+    bad = (d1 <= 0) | (d1 >= 2) | (d2 <= 0) | (d2 >= 2)
+    return torch.where(bad, torch.full_like(out, math.inf), out)
+
+
+def _alternating_shift(d1: torch.Tensor, d2: torch.Tensor, head: int) -> torch.Tensor:
+    """shift where a mode alternates: the first ``head`` lags summed, both tails bounded
+    by their masses.  d1, d2: (n,)  ->  (n,)"""
     t, end = torch.arange(head, dtype=d1.dtype), torch.tensor([float(head)], dtype=d1.dtype)
     tails = sum(d.abs() * powers(end, delta=d)[..., 0].abs()
                 / torch.where(d <= 1, d, 2 - d).clamp_min(1e-300) for d in (d1, d2))
-    outside = (d1[..., None] * powers(t, delta=d1)
-               - d2[..., None] * powers(t, delta=d2)).abs().sum(-1) + tails
-    out = torch.where((d1 > 1) | (d2 > 1), outside, inside)
-    bad = (d1 <= 0) | (d1 >= 2) | (d2 <= 0) | (d2 >= 2)
-    return torch.where(bad, torch.full_like(out, math.inf), out)
+    return (d1[..., None] * powers(t, delta=d1)
+            - d2[..., None] * powers(t, delta=d2)).abs().sum(-1) + tails
 
 
 def moves(delta: torch.Tensor, lo: torch.Tensor,
