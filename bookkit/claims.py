@@ -37,6 +37,16 @@ def bound(x: float, floor: float) -> float:
     return x if not math.isfinite(x) or x > floor else float(floor)
 
 
+def digits(x: float, n: int) -> float:
+    """``x`` to ``n`` significant digits: how a measured value is glued when its further
+    digits differ between CPUs, as a fit's do when it reaches memory values near
+    round-off (log M there moves by 1e-4 from one vector unit to another, the fitted
+    rate in its fifth digit). Keep at least the digits a chapter prints. A value that
+    is not finite is returned as it is, so a failure still shows."""
+    x = float(x)
+    return float(f"{x:.{n}g}") if math.isfinite(x) else x
+
+
 # The book's build (the Makefile, the sweep) runs chapters with COM_BOOK_BUILD=1: a
 # glued figure is then shown once, where the prose places it ({glue:figure}). In any
 # other kernel (Colab, Binder, Jupyter, a reader's rerun) no page places it, so glue
@@ -235,5 +245,5 @@ def read_claims(nb: dict) -> list[dict]:
     return records
 
 
-__all__ = ["KINDS", "Claim", "Claims", "ClaimNotReproduced", "bound", "glue", "glued",
-           "read_claims"]
+__all__ = ["KINDS", "Claim", "Claims", "ClaimNotReproduced", "bound", "digits", "glue",
+           "glued", "read_claims"]
